@@ -1,0 +1,76 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { labelFilter, pageSchema } from '../../common/http/page.js';
+import { etagOf, expectedVersion } from '../../common/http/versioning.js';
+import { CurrentActor, Requires } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/principal.js';
+import {
+  CreateAgent,
+  createAgentSchema,
+  UpdateAgent,
+  updateAgentSchema,
+} from './dto/agent.schema.js';
+import { AgentsService } from './agents.service.js';
+
+const listQuery = pageSchema.extend({ label: labelFilter.optional(), q: z.string().max(64).optional() });
+
+@ApiTags('agents')
+@Controller('api/v1/agents')
+export class AgentsController {
+  constructor(private readonly agents: AgentsService) {}
+
+  @Get()
+  async list(@Query({ schema: listQuery }) q: z.infer<typeof listQuery>) {
+    return { ...(await this.agents.list({ ...q, labels: q.label })), limit: q.limit, offset: q.offset };
+  }
+
+  @Get(':id')
+  async get(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) res: Response) {
+    const agent = await this.agents.get(id);
+    res.setHeader('ETag', etagOf(agent.version));
+    return agent;
+  }
+
+  @Post()
+  @Requires('admin')
+  create(@Body({ schema: createAgentSchema }) dto: CreateAgent, @CurrentActor() actor: Actor) {
+    return this.agents.create(dto, actor);
+  }
+
+  @Patch(':id')
+  @Requires('admin')
+  update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body({ schema: updateAgentSchema }) dto: UpdateAgent,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.agents.update(id, dto, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Delete(':id')
+  @Requires('admin')
+  @HttpCode(204)
+  remove(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.agents.remove(id, expectedVersion(ifMatch, undefined), actor);
+  }
+}

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../../config/app-config.js';
+import { CurrentActor, Public } from './auth.decorators.js';
+import { AuthService } from './auth.service.js';
+import { SESSION_COOKIE } from './credentials.js';
+import { Login, loginSchema } from './dto/login.schema.js';
+import { Actor } from './principal.js';
+
+@ApiTags('auth')
+@Controller('api/v1/auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @Post('login')
+  @HttpCode(200)
+  async login(@Body({ schema: loginSchema }) body: Login, @Res({ passthrough: true }) res: Response) {
+    const { sessionToken, expiresAt, principal } = await this.auth.login(body.email, body.password);
+    res.cookie(SESSION_COOKIE, sessionToken, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.config.cookieSecure,
+      expires: expiresAt,
+      path: '/',
+    });
+    return { user: { id: principal.userId, email: principal.email, role: principal.role }, expiresAt };
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    if (token) await this.auth.logout(token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  @Get('me')
+  me(@CurrentActor() { principal }: Actor) {
+    return {
+      id: principal.userId,
+      email: principal.email,
+      role: principal.role,
+      via: principal.kind,
+      permissions: [...principal.permissions],
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { verify } from '@node-rs/argon2';
+import { AppError } from '../../common/errors/app-error.js';
+import { AppConfig } from '../../config/app-config.js';
+import { AuthRepository } from './auth.repository.js';
+import { hashSecret, newSecret, TOKEN_PREFIX } from './credentials.js';
+import { Principal, permissionsFor } from './principal.js';
+
+// Verified against when the email is unknown, so response time does not reveal which emails exist.
+const DUMMY_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$BG+5dq5zaeRwUHUNYtlc7Q$9r+O5hCJZUXRuK/+jsm89wCIxetivL8Z4TSQNpnf4yU';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly repo: AuthRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  async login(
+    email: string,
+    password: string,
+  ): Promise<{ sessionToken: string; expiresAt: Date; principal: Principal }> {
+    const user = await this.repo.findUserByEmail(email.toLowerCase());
+    const ok = await verify(user?.passwordHash ?? DUMMY_HASH, password).catch(() => false);
+    if (!user || !ok || user.disabled) {
+      throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong, or the account is disabled');
+    }
+    const sessionToken = newSecret('');
+    const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3_600_000);
+    await this.repo.createSession(user.id, hashSecret(sessionToken), expiresAt);
+    return { sessionToken, expiresAt, principal: toPrincipal('session', user) };
+  }
+
+  async logout(sessionToken: string): Promise<void> {
+    await this.repo.deleteSession(hashSecret(sessionToken));
+  }
+
+  /** Resolves a bearer token or session cookie to a principal, or null when it is not valid. */
+  async authenticate(credential: { bearer?: string; session?: string }): Promise<Principal | null> {
+    if (credential.bearer?.startsWith(TOKEN_PREFIX)) {
+      const token = await this.repo.findToken(hashSecret(credential.bearer));
+      if (!token || token.revokedAt || token.user.disabled) return null;
+      if (token.expiresAt && token.expiresAt <= new Date()) return null;
+      await this.repo.touchToken(token.id);
+      return { ...toPrincipal('token', token.user, token.scopes), tokenId: token.id };
+    }
+    if (credential.session) {
+      const session = await this.repo.findSession(hashSecret(credential.session));
+      if (!session || session.expiresAt <= new Date() || session.user.disabled) return null;
+      return toPrincipal('session', session.user);
+    }
+    return null;
+  }
+}
+
+function toPrincipal(
+  kind: Principal['kind'],
+  user: { id: string; email: string; role: Principal['role'] },
+  scopes?: string[],
+): Principal {
+  return {
+    kind,
+    userId: user.id,
+    email: user.email,
+    role: user.role,
+    permissions: permissionsFor(user.role, scopes),
+  };
+}

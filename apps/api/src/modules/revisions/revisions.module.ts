@@ -1,0 +1,18 @@
+import { Controller, Get, Global, Module } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { RevisionService } from './revision.service.js';
+
+@ApiTags('revision')
+@Controller('api/v1/revision')
+class RevisionController {
+  constructor(private readonly revisions: RevisionService) {}
+
+  @Get()
+  async get() {
+    return { revision: await this.revisions.current() };
+  }
+}
+
+@Global()
+@Module({ controllers: [RevisionController], providers: [RevisionService], exports: [RevisionService] })
+export class RevisionsModule {}

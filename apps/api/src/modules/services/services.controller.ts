@@ -1,0 +1,76 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { labelFilter, pageSchema } from '../../common/http/page.js';
+import { etagOf, expectedVersion } from '../../common/http/versioning.js';
+import { CurrentActor, Requires } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/principal.js';
+import {
+  CreateService,
+  createServiceSchema,
+  UpdateService,
+  updateServiceSchema,
+} from './dto/service.schema.js';
+import { ServicesService } from './services.service.js';
+
+const listQuery = pageSchema.extend({ label: labelFilter.optional(), q: z.string().max(64).optional() });
+
+@ApiTags('services')
+@Controller('api/v1/services')
+export class ServicesController {
+  constructor(private readonly services: ServicesService) {}
+
+  @Get()
+  async list(@Query({ schema: listQuery }) q: z.infer<typeof listQuery>) {
+    return { ...(await this.services.list({ ...q, labels: q.label })), limit: q.limit, offset: q.offset };
+  }
+
+  @Get(':id')
+  async get(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) res: Response) {
+    const service = await this.services.get(id);
+    res.setHeader('ETag', etagOf(service.version));
+    return service;
+  }
+
+  @Post()
+  @Requires('write')
+  create(@Body({ schema: createServiceSchema }) dto: CreateService, @CurrentActor() actor: Actor) {
+    return this.services.create(dto, actor);
+  }
+
+  @Patch(':id')
+  @Requires('write')
+  update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body({ schema: updateServiceSchema }) dto: UpdateService,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.services.update(id, dto, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Delete(':id')
+  @Requires('write')
+  @HttpCode(204)
+  remove(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.services.remove(id, expectedVersion(ifMatch, undefined), actor);
+  }
+}

@@ -1,0 +1,76 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { labelFilter, pageSchema } from '../../common/http/page.js';
+import { etagOf, expectedVersion } from '../../common/http/versioning.js';
+import { hostname } from '../../common/validation/fields.js';
+import { CurrentActor, Requires } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/principal.js';
+import { CreateSite, createSiteSchema, UpdateSite, updateSiteSchema } from './dto/site.schema.js';
+import { SitesService } from './sites.service.js';
+
+const listQuery = pageSchema.extend({
+  label: labelFilter.optional(),
+  hostname: hostname.optional(),
+  q: z.string().max(64).optional().describe('part of the name'),
+});
+
+@ApiTags('sites')
+@Controller('api/v1/sites')
+export class SitesController {
+  constructor(private readonly sites: SitesService) {}
+
+  @Get()
+  async list(@Query({ schema: listQuery }) q: z.infer<typeof listQuery>) {
+    return { ...(await this.sites.list({ ...q, labels: q.label })), limit: q.limit, offset: q.offset };
+  }
+
+  @Get(':id')
+  async get(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) res: Response) {
+    const site = await this.sites.get(id);
+    res.setHeader('ETag', etagOf(site.version));
+    return site;
+  }
+
+  @Post()
+  @Requires('write')
+  create(@Body({ schema: createSiteSchema }) dto: CreateSite, @CurrentActor() actor: Actor) {
+    return this.sites.create(dto, actor);
+  }
+
+  @Patch(':id')
+  @Requires('write')
+  update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body({ schema: updateSiteSchema }) dto: UpdateSite,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.sites.update(id, dto, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Delete(':id')
+  @Requires('write')
+  @HttpCode(204)
+  remove(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.sites.remove(id, expectedVersion(ifMatch, undefined), actor);
+  }
+}

@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, FieldError } from '../../common/errors/app-error.js';
+import { versionConflict } from '../../common/http/versioning.js';
+import { PrismaService, Tx } from '../../database/prisma.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/principal.js';
+import { RevisionService } from '../revisions/revision.service.js';
+import { CreateSite, SITE_DEFAULTS, UpdateSite } from './dto/site.schema.js';
+import { SiteView, toSiteView } from './site.view.js';
+import { SiteChildren, SitesRepository } from './sites.repository.js';
+
+@Injectable()
+export class SitesService {
+  constructor(
+    private readonly repo: SitesRepository,
+    private readonly prisma: PrismaService,
+    private readonly revisions: RevisionService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(q: Parameters<SitesRepository['list']>[0]) {
+    const { items, total } = await this.repo.list(q);
+    return { items: items.map(toSiteView), total };
+  }
+
+  async get(id: string): Promise<SiteView> {
+    return toSiteView((await this.repo.find(id)) ?? notFound(id));
+  }
+
+  async create(dto: CreateSite, actor: Actor): Promise<SiteView> {
+    const site = { ...SITE_DEFAULTS, ...dto };
+    return this.prisma.$transaction(async (tx) => {
+      if (await this.repo.findByName(dto.name, tx)) {
+        throw new AppError('NAME_TAKEN', `A site named ${dto.name} already exists`, [
+          { field: 'name', message: 'is already used' },
+        ]);
+      }
+      const children = await this.resolveChildren(tx, site, undefined);
+      await this.checkTls(tx, site.tlsMode, site.certificateId);
+      const { routes: _r, agents: _a, hostnames: _h, ...fields } = site;
+      const created = toSiteView(await this.repo.create(tx, fields, children as Required<SiteChildren>));
+      await this.revisions.bump(tx);
+      await this.audit.record(tx, actor, {
+        action: 'site.create',
+        targetType: 'site',
+        targetId: created.id,
+        after: created,
+      });
+      return created;
+    });
+  }
+
+  async update(id: string, dto: UpdateSite, expected: number | undefined, actor: Actor): Promise<SiteView> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = (await this.repo.find(id, tx)) ?? notFound(id);
+      if (expected !== undefined && expected !== row.version)
+        throw versionConflict('Site', id, expected, row.version);
+      if (dto.name && dto.name !== row.name && (await this.repo.findByName(dto.name, tx))) {
+        throw new AppError('NAME_TAKEN', `A site named ${dto.name} already exists`, [
+          { field: 'name', message: 'is already used' },
+        ]);
+      }
+      const children = await this.resolveChildren(tx, dto, id);
+      await this.checkTls(
+        tx,
+        dto.tlsMode ?? row.tlsMode,
+        dto.certificateId === undefined ? row.certificateId : dto.certificateId,
+      );
+      const { routes: _r, agents: _a, hostnames: _h, version: _v, ...fields } = dto;
+      const updated = await this.repo.updateAtVersion(tx, id, row.version, fields, children);
+      if (!updated) throw versionConflict('Site', id, row.version, row.version + 1);
+      const before = toSiteView(row);
+      const after = toSiteView(updated);
+      await this.revisions.bump(tx);
+      await this.audit.record(tx, actor, {
+        action: 'site.update',
+        targetType: 'site',
+        targetId: id,
+        before,
+        after,
+      });
+      return after;
+    });
+  }
+
+  async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const row = (await this.repo.find(id, tx)) ?? notFound(id);
+      if (expected !== undefined && expected !== row.version)
+        throw versionConflict('Site', id, expected, row.version);
+      await this.repo.delete(tx, id);
+      await this.revisions.bump(tx);
+      await this.audit.record(tx, actor, {
+        action: 'site.delete',
+        targetType: 'site',
+        targetId: id,
+        before: toSiteView(row),
+      });
+    });
+  }
+
+  /** Turns names into ids and claims hostnames; every unknown reference is reported at once. */
+  private async resolveChildren(
+    tx: Tx,
+    dto: Pick<UpdateSite, 'hostnames' | 'routes' | 'agents'>,
+    siteId: string | undefined,
+  ): Promise<SiteChildren> {
+    const errors: FieldError[] = [];
+    const children: SiteChildren = {};
+    if (dto.hostnames) {
+      const taken = await this.repo.claimedHostnames(tx, dto.hostnames, siteId);
+      if (taken.length) {
+        const list = taken.map((t) => `${t.hostname} (site ${t.site.name})`).join(', ');
+        throw new AppError('HOSTNAME_TAKEN', `Hostnames already served by another site: ${list}`, {
+          hostnames: taken.map((t) => ({ hostname: t.hostname, site: t.site.name })),
+        });
+      }
+      children.hostnames = dto.hostnames;
+    }
+    if (dto.routes) {
+      const names = [...new Set(dto.routes.map((r) => r.upstream))];
+      const found = new Map(
+        (
+          await tx.upstream.findMany({ where: { name: { in: names } }, select: { id: true, name: true } })
+        ).map((u) => [u.name, u.id]),
+      );
+      children.routes = dto.routes.map((r, i) => {
+        const upstreamId = found.get(r.upstream);
+        if (!upstreamId)
+          errors.push({ field: `routes.${i}.upstream`, message: `no upstream named ${r.upstream}` });
+        return { pathPrefix: r.pathPrefix, upstreamId: upstreamId ?? '', streaming: r.streaming ?? false };
+      });
+    }
+    if (dto.agents) {
+      const found = new Map(
+        (
+          await tx.agent.findMany({ where: { name: { in: dto.agents } }, select: { id: true, name: true } })
+        ).map((a) => [a.name, a.id]),
+      );
+      children.agentIds = dto.agents.map((name, i) => {
+        const agentId = found.get(name);
+        if (!agentId) errors.push({ field: `agents.${i}`, message: `no agent named ${name}` });
+        return agentId ?? '';
+      });
+    }
+    if (errors.length)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+        errors,
+      );
+    return children;
+  }
+
+  private async checkTls(tx: Tx, tlsMode: string, certificateId: string | null | undefined): Promise<void> {
+    if (tlsMode === 'uploaded' && !certificateId) {
+      throw AppError.invalid('certificateId', 'is required when tlsMode is uploaded');
+    }
+    if (
+      certificateId &&
+      !(await tx.certificate.findUnique({ where: { id: certificateId }, select: { id: true } }))
+    ) {
+      throw AppError.invalid('certificateId', `no certificate ${certificateId}`);
+    }
+  }
+}
+
+function notFound(id: string): never {
+  throw AppError.notFound('Site', id);
+}

@@ -1,0 +1,29 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentActor, Requires } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/principal.js';
+import { CreateToken, createTokenSchema } from './dto/token.schema.js';
+import { TokensService } from './tokens.service.js';
+
+@ApiTags('tokens')
+@Requires('admin')
+@Controller('api/v1/tokens')
+export class TokensController {
+  constructor(private readonly tokens: TokensService) {}
+
+  @Get()
+  async list() {
+    return { items: await this.tokens.list() };
+  }
+
+  @Post()
+  create(@Body({ schema: createTokenSchema }) dto: CreateToken, @CurrentActor() actor: Actor) {
+    return this.tokens.create(dto, actor);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  revoke(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+    return this.tokens.revoke(id, actor);
+  }
+}

@@ -1,0 +1,76 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { labelFilter, pageSchema } from '../../common/http/page.js';
+import { etagOf, expectedVersion } from '../../common/http/versioning.js';
+import { CurrentActor, Requires } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/principal.js';
+import {
+  CreateUpstream,
+  createUpstreamSchema,
+  UpdateUpstream,
+  updateUpstreamSchema,
+} from './dto/upstream.schema.js';
+import { UpstreamsService } from './upstreams.service.js';
+
+const listQuery = pageSchema.extend({ label: labelFilter.optional(), q: z.string().max(64).optional() });
+
+@ApiTags('upstreams')
+@Controller('api/v1/upstreams')
+export class UpstreamsController {
+  constructor(private readonly upstreams: UpstreamsService) {}
+
+  @Get()
+  async list(@Query({ schema: listQuery }) q: z.infer<typeof listQuery>) {
+    return { ...(await this.upstreams.list({ ...q, labels: q.label })), limit: q.limit, offset: q.offset };
+  }
+
+  @Get(':id')
+  async get(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) res: Response) {
+    const upstream = await this.upstreams.get(id);
+    res.setHeader('ETag', etagOf(upstream.version));
+    return upstream;
+  }
+
+  @Post()
+  @Requires('write')
+  create(@Body({ schema: createUpstreamSchema }) dto: CreateUpstream, @CurrentActor() actor: Actor) {
+    return this.upstreams.create(dto, actor);
+  }
+
+  @Patch(':id')
+  @Requires('write')
+  update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body({ schema: updateUpstreamSchema }) dto: UpdateUpstream,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.upstreams.update(id, dto, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Delete(':id')
+  @Requires('write')
+  @HttpCode(204)
+  remove(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.upstreams.remove(id, expectedVersion(ifMatch, undefined), actor);
+  }
+}

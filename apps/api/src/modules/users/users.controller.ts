@@ -1,0 +1,38 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentActor, Requires } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/principal.js';
+import { CreateUser, createUserSchema, UpdateUser, updateUserSchema } from './dto/user.schema.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users')
+@Requires('admin')
+@Controller('api/v1/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  async list() {
+    return { items: await this.users.list() };
+  }
+
+  @Post()
+  create(@Body({ schema: createUserSchema }) dto: CreateUser, @CurrentActor() actor: Actor) {
+    return this.users.create(dto, actor);
+  }
+
+  @Patch(':id')
+  update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body({ schema: updateUserSchema }) dto: UpdateUser,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.users.update(id, dto, actor);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+    return this.users.remove(id, actor);
+  }
+}
