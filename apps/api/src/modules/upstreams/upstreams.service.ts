@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
 import { versionConflict } from '../../common/http/versioning.js';
-import { PrismaService } from '../../database/prisma.service.js';
+import { PrismaService, Tx } from '../../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { RevisionService } from '../revisions/revision.service.js';
@@ -31,7 +31,7 @@ export class UpstreamsService {
 
   async create(dto: CreateUpstream, actor: Actor): Promise<UpstreamRow> {
     return this.prisma.$transaction(async (tx) => {
-      await this.assertNameFree(dto.name);
+      await this.assertNameFree(tx, dto.name);
       const created = await this.repo.create(tx, {
         ...UPSTREAM_DEFAULTS,
         ...dto,
@@ -58,7 +58,7 @@ export class UpstreamsService {
       const before = (await this.repo.find(id, tx)) ?? notFound(id);
       if (expected !== undefined && expected !== before.version)
         throw versionConflict('Upstream', id, expected, before.version);
-      if (dto.name && dto.name !== before.name) await this.assertNameFree(dto.name);
+      if (dto.name && dto.name !== before.name) await this.assertNameFree(tx, dto.name);
       const { version: _, targets, ...fields } = dto;
       const after = await this.repo.updateAtVersion(tx, id, before.version, {
         ...fields,
@@ -103,8 +103,8 @@ export class UpstreamsService {
     });
   }
 
-  private async assertNameFree(name: string): Promise<void> {
-    if (await this.repo.findByName(name)) {
+  private async assertNameFree(tx: Tx, name: string): Promise<void> {
+    if (await this.repo.findByName(name, tx)) {
       throw new AppError('NAME_TAKEN', `An upstream named ${name} already exists`, [
         { field: 'name', message: 'is already used' },
       ]);
