@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { ErrorFilter } from './common/errors/error.filter.js';
 import { SecretsModule } from './common/secrets/secrets.module.js';
@@ -11,6 +11,7 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { LivenessController } from './modules/liveness/liveness.controller.js';
 import { RecordsModule } from './modules/records/records.module.js';
+import { RenderModule } from './modules/render/render.module.js';
 import { RevisionsModule } from './modules/revisions/revisions.module.js';
 import { ServicesModule } from './modules/services/services.module.js';
 import { SitesModule } from './modules/sites/sites.module.js';
@@ -34,7 +35,10 @@ export class AppModule {
               res.setHeader('X-Request-Id', id);
               return id;
             },
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+              remove: true,
+            },
           },
         }),
         DatabaseModule,
@@ -49,9 +53,13 @@ export class AppModule {
         AgentsModule,
         ServicesModule,
         RecordsModule,
+        RenderModule,
       ],
       controllers: [LivenessController],
-      providers: [{ provide: AppConfig, useValue: config }, { provide: APP_FILTER, useClass: ErrorFilter }],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
       exports: [AppConfig],
     };
   }

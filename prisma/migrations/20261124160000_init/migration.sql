@@ -11,6 +11,9 @@ CREATE TYPE "UpstreamKind" AS ENUM ('generic', 'ollama', 'openwebui');
 CREATE TYPE "ProxyFlavor" AS ENUM ('nginx', 'apache');
 
 -- CreateEnum
+CREATE TYPE "HostFamily" AS ENUM ('debian', 'rhel');
+
+-- CreateEnum
 CREATE TYPE "ServiceKind" AS ENUM ('generic', 'ollama', 'openwebui');
 
 -- CreateEnum
@@ -122,10 +125,16 @@ CREATE TABLE "Agent" (
     "useSudo" BOOLEAN NOT NULL DEFAULT false,
     "flavor" "ProxyFlavor" NOT NULL DEFAULT 'nginx',
     "configRoot" TEXT NOT NULL DEFAULT '/etc/portico',
+    "hostFamily" "HostFamily" NOT NULL DEFAULT 'debian',
+    "listenAddress" TEXT,
+    "httpPort" INTEGER NOT NULL DEFAULT 80,
+    "httpsPort" INTEGER NOT NULL DEFAULT 443,
+    "proxyVersion" TEXT,
     "validateCommand" TEXT,
     "reloadCommand" TEXT,
     "labels" JSONB NOT NULL DEFAULT '{}',
     "hostKeyFingerprint" TEXT,
+    "offeredHostKey" TEXT,
     "version" INTEGER NOT NULL DEFAULT 1,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,

@@ -34,6 +34,9 @@ export const targetHost = z
   })
   .refine((h) => !h.startsWith('*'), 'a backend host cannot be a wildcard');
 
+/** A literal IP address (what a proxy `listen` directive binds). */
+export const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' });
+
 export const port = z
   .number({ error: 'must be a number' })
   .int('must be an integer')

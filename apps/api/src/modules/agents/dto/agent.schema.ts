@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   absolutePath,
+  ipAddress,
   labels,
   port,
   resourceName,
@@ -28,6 +29,10 @@ const agentShape = {
   configRoot: absolutePath.optional().describe('directory Portico owns on the host; default /etc/portico'),
   validateCommand: shellCommand.nullable().optional().describe('override; default by flavor'),
   reloadCommand: shellCommand.nullable().optional().describe('override; default by flavor'),
+  hostFamily: z.enum(['debian', 'rhel']).optional().describe('default paths and commands; default debian'),
+  listenAddress: ipAddress.nullable().optional().describe('one IP the proxy listens on; default every address'),
+  httpPort: port.optional().describe('port the proxy serves HTTP on; default 80'),
+  httpsPort: port.optional().describe('port the proxy serves HTTPS on; default 443'),
   labels: labels.optional(),
 };
 
@@ -58,5 +63,9 @@ export const AGENT_DEFAULTS = {
   configRoot: '/etc/portico',
   validateCommand: null,
   reloadCommand: null,
+  hostFamily: 'debian',
+  listenAddress: null,
+  httpPort: 80,
+  httpsPort: 443,
   labels: {},
 } as const;

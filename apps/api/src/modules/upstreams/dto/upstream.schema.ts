@@ -28,6 +28,11 @@ const upstreamShape = {
     .refine(
       (ts) => new Set(ts.map((t) => `${t.host}:${t.port}`)).size === ts.length,
       'targets must be unique by host:port',
+    )
+    // One upstream block speaks one protocol to its members (nginx proxy_pass names it once).
+    .refine(
+      (ts) => new Set(ts.map((t) => t.scheme ?? 'http')).size === 1,
+      'targets must all use the same scheme (http or https)',
     ),
   labels: labels.optional(),
 };
