@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { AgentsModule } from './modules/agents/agents.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { EventsModule } from './modules/events/events.module.js';
 import { LivenessController } from './modules/liveness/liveness.controller.js';
 import { RecordsModule } from './modules/records/records.module.js';
 import { RenderModule } from './modules/render/render.module.js';
@@ -43,6 +44,7 @@ export class AppModule {
         }),
         DatabaseModule,
         SecretsModule,
+        EventsModule,
         AuditModule,
         RevisionsModule,
         AuthModule,

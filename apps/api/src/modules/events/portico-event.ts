@@ -1,0 +1,49 @@
+// Every event Portico publishes. Each names the topics it belongs to, so consumers (the
+// WebSocket gateway, metrics, a Redis bridge between instances) route without knowing the kinds.
+
+export type Topic =
+  | 'fleet'
+  | `site:${string}`
+  | `agent:${string}`
+  | `deployment:${string}`
+  | `certificate:${string}`;
+
+interface Base {
+  /** ISO timestamp of when it happened. */
+  at: string;
+  topics: Topic[];
+}
+
+export interface DeploymentEvent extends Base {
+  type: 'deployment.started' | 'deployment.finished';
+  deploymentId: string;
+  status: string;
+}
+
+export interface TargetEvent extends Base {
+  type: 'target.started' | 'target.step' | 'target.finished';
+  deploymentId: string;
+  agentId: string;
+  /** Protocol step (render, upload, validate, switch, reload, verify, rollback). */
+  step?: string;
+  status?: string;
+  message?: string;
+}
+
+export interface HealthEvent extends Base {
+  type: 'health.transition' | 'health.result';
+  checkKey: string;
+  subjectType: string;
+  subjectId: string;
+  status: string;
+  from?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface CertificateEvent extends Base {
+  type: 'certificate.order' | 'certificate.issued' | 'certificate.failed' | 'certificate.renewed';
+  certificateId: string;
+  message?: string;
+}
+
+export type PorticoEvent = DeploymentEvent | TargetEvent | HealthEvent | CertificateEvent;
