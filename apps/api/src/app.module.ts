@@ -12,7 +12,7 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { EventsModule } from './modules/events/events.module.js';
 import { LivenessController } from './modules/liveness/liveness.controller.js';
 import { RecordsModule } from './modules/records/records.module.js';
-import { RenderModule } from './modules/render/render.module.js';
+import { RenderPreviewModule } from './modules/render/render-preview.module.js';
 import { RevisionsModule } from './modules/revisions/revisions.module.js';
 import { ServicesModule } from './modules/services/services.module.js';
 import { SitesModule } from './modules/sites/sites.module.js';
@@ -55,7 +55,7 @@ export class AppModule {
         AgentsModule,
         ServicesModule,
         RecordsModule,
-        RenderModule,
+        RenderPreviewModule,
       ],
       controllers: [LivenessController],
       providers: [

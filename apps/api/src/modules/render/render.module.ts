@@ -1,11 +1,8 @@
 import { Module } from '@nestjs/common';
-import { DesiredStateModule } from '../desired-state/desired-state.module.js';
-import { RenderController } from './render.controller.js';
 import { RenderService } from './render.service.js';
 
+/** The pure renderer, for anything that needs files from a FleetState (deploy, previews). */
 @Module({
-  imports: [DesiredStateModule],
-  controllers: [RenderController],
   providers: [RenderService],
   exports: [RenderService],
 })
