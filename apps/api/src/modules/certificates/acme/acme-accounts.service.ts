@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../../common/errors/app-error.js';
+import { SecretBox } from '../../../common/secrets/secret-box.js';
+import { PrismaService } from '../../../database/prisma.service.js';
+import { AuditService } from '../../audit/audit.service.js';
+import type { Actor } from '../../auth/principal.js';
+import { toAccountView } from '../certificate.view.js';
+import type { CreateAcmeAccount } from '../dto/certificate.schema.js';
+import { AcmeGateway, DIRECTORY_PRESETS } from './acme.gateway.js';
+
+/** One ACME account per directory URL; its key is made here, sealed, and never returned. */
+@Injectable()
+export class AcmeAccountsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly secrets: SecretBox,
+    private readonly gateway: AcmeGateway,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list() {
+    return (await this.prisma.acmeAccount.findMany({ orderBy: { createdAt: 'asc' } })).map(toAccountView);
+  }
+
+  async create(dto: CreateAcmeAccount, actor: Actor) {
+    const directoryUrl =
+      dto.directory in DIRECTORY_PRESETS
+        ? DIRECTORY_PRESETS[dto.directory as keyof typeof DIRECTORY_PRESETS]
+        : dto.directory;
+    if (await this.prisma.acmeAccount.findUnique({ where: { directoryUrl } })) {
+      throw new AppError('NAME_TAKEN', `an ACME account for ${directoryUrl} exists already`, [
+        { field: 'directory', message: 'already has an account' },
+      ]);
+    }
+    const accountKeyPem = await this.gateway.createAccountKey();
+    let accountUrl: string;
+    try {
+      accountUrl = await this.gateway.register(
+        { directoryUrl, accountKeyPem, eab: dto.eab },
+        dto.email ?? null,
+      );
+    } catch (error) {
+      throw new AppError(
+        'ACME_FAILED',
+        `the CA at ${directoryUrl} refused the account: ${(error as Error).message}`,
+      );
+    }
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.acmeAccount.create({
+        data: {
+          directoryUrl,
+          email: dto.email ?? null,
+          keyEncrypted: this.secrets.seal(accountKeyPem),
+          accountUrl,
+          eabKid: dto.eab?.kid ?? null,
+          eabHmacEncrypted: dto.eab ? this.secrets.seal(dto.eab.hmacKey) : null,
+        },
+      });
+      const view = toAccountView(row);
+      await this.audit.record(tx, actor, {
+        action: 'acme-account.create',
+        targetType: 'acme-account',
+        targetId: row.id,
+        after: view,
+      });
+      return view;
+    });
+  }
+}

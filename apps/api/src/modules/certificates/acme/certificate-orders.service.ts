@@ -1,0 +1,159 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../../../common/errors/app-error.js';
+import { PrismaService } from '../../../database/prisma.service.js';
+import { AuditService } from '../../audit/audit.service.js';
+import type { Actor } from '../../auth/principal.js';
+import { RevisionService } from '../../revisions/revision.service.js';
+import { toOrderView } from '../certificate.view.js';
+import { DnsProviders } from '../dns/dns-providers.service.js';
+import type { OrderCertificate } from '../dto/certificate.schema.js';
+import { OrderRunner } from './order-runner.js';
+
+/** Orders that are still going (or waiting for their next attempt) block a new one. */
+export const OPEN_STATES = ['queued', 'prechecking', 'validating', 'finalizing', 'failed'] as const;
+
+@Injectable()
+export class CertificateOrdersService {
+  private readonly logger = new Logger('CertificateOrders');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly runner: OrderRunner,
+    private readonly dns: DnsProviders,
+    private readonly revisions: RevisionService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(q: { limit: number; offset: number; certificateId?: string }) {
+    const where = q.certificateId ? { certificateId: q.certificateId } : {};
+    const [items, total] = [
+      await this.prisma.certificateOrder.findMany({
+        where,
+        orderBy: { createdAt: 'desc' },
+        take: q.limit,
+        skip: q.offset,
+      }),
+      await this.prisma.certificateOrder.count({ where }),
+    ];
+    return { items: items.map(toOrderView), total, ...q };
+  }
+
+  async get(id: string) {
+    const order = await this.prisma.certificateOrder.findUnique({ where: { id } });
+    if (!order) throw AppError.notFound('Certificate order', id);
+    return toOrderView(order);
+  }
+
+  /**
+   * Starts issuance for an ACME site: the site gets a pending certificate (served on port 80
+   * only until issued) or keeps its current one until the new one replaces it, and the order
+   * is worked in the background. Everything that makes an order hopeless is refused here.
+   */
+  async order(dto: OrderCertificate, actor: Actor) {
+    const site = await this.prisma.site.findUnique({
+      where: { id: dto.siteId },
+      include: { hostnames: { orderBy: { position: 'asc' } }, placements: true, certificate: true },
+    });
+    if (!site) throw AppError.notFound('Site', dto.siteId);
+    if (site.tlsMode !== 'acme') {
+      throw new AppError(
+        'ACME_NOT_READY',
+        `site ${site.name} has tlsMode ${site.tlsMode}; set it to acme first`,
+      );
+    }
+    const domains = site.hostnames.map((h) => h.hostname);
+    const account = dto.accountId
+      ? await this.prisma.acmeAccount.findUnique({ where: { id: dto.accountId } })
+      : await this.only();
+    if (!account) throw AppError.invalid('accountId', `no ACME account ${dto.accountId}`);
+    const wildcards = domains.filter((d) => d.startsWith('*.'));
+    const challengeType = dto.challenge ?? (wildcards.length > 0 ? 'dns-01' : 'http-01');
+    if (challengeType === 'http-01' && wildcards.length > 0) {
+      throw new AppError(
+        'DNS01_REQUIRED',
+        `wildcard names (${wildcards.join(', ')}) can only be validated with dns-01`,
+      );
+    }
+    if (challengeType === 'dns-01') {
+      const uncovered = [];
+      for (const d of domains) if (!(await this.dns.find(d.replace(/^\*\./, '')))) uncovered.push(d);
+      if (uncovered.length > 0) {
+        throw new AppError(
+          'DNS01_REQUIRED',
+          `${uncovered.join(', ')} need${uncovered.length === 1 ? 's' : ''} dns-01, but no DNS provider is configured for ${uncovered.length === 1 ? 'its' : 'their'} zone: add one (POST /api/v1/dns-providers)`,
+          { names: uncovered },
+        );
+      }
+    } else if (site.placements.length === 0) {
+      throw new AppError(
+        'ACME_NOT_READY',
+        `site ${site.name} is not placed on any agent: HTTP-01 has nowhere to answer`,
+      );
+    }
+
+    const order = await this.prisma.$transaction(async (tx) => {
+      const reuse =
+        site.certificate?.source === 'acme' && site.certificate.status !== 'revoked'
+          ? site.certificate
+          : null;
+      if (reuse) {
+        const open = await tx.certificateOrder.findFirst({
+          where: { certificateId: reuse.id, state: { in: [...OPEN_STATES] } },
+        });
+        if (open) {
+          throw new AppError('ORDER_IN_PROGRESS', `order ${open.id} for this certificate is ${open.state}`, {
+            orderId: open.id,
+          });
+        }
+      }
+      const certificate =
+        reuse ??
+        (await tx.certificate.create({
+          data: { source: 'acme', status: 'pending', domains, accountId: account.id, challengeType },
+        }));
+      if (!reuse) {
+        await tx.site.update({
+          where: { id: site.id },
+          data: { certificateId: certificate.id, version: { increment: 1 } },
+        });
+        await this.revisions.bump(tx);
+      }
+      const created = await tx.certificateOrder.create({
+        data: {
+          certificateId: certificate.id,
+          accountId: account.id,
+          kind: reuse?.chainPem ? 'renew' : 'issue',
+          challengeType,
+          domains,
+          steps: [{ at: new Date().toISOString(), step: 'queued', detail: { siteId: site.id } }],
+        },
+      });
+      await this.audit.record(tx, actor, {
+        action: 'certificate.order',
+        targetType: 'certificate',
+        targetId: certificate.id,
+        after: { orderId: created.id, siteId: site.id, domains, challengeType },
+      });
+      return created;
+    });
+    this.start(order.id);
+    return toOrderView(order);
+  }
+
+  /** Works the order in the background; its row tells the outcome. */
+  start(orderId: string): void {
+    this.runner.run(orderId).catch((error: unknown) => {
+      this.logger.error({ orderId, error: (error as Error).message }, 'order runner crashed');
+    });
+  }
+
+  private async only() {
+    const accounts = await this.prisma.acmeAccount.findMany({ take: 2 });
+    if (accounts.length === 0) {
+      throw new AppError('ACME_NOT_READY', 'no ACME account exists: create one (POST /api/v1/acme-accounts)');
+    }
+    if (accounts.length > 1)
+      throw AppError.invalid('accountId', 'is required when several ACME accounts exist');
+    return accounts[0]!;
+  }
+}

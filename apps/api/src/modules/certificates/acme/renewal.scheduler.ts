@@ -1,0 +1,165 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PrismaService } from '../../../database/prisma.service.js';
+import { AuditService } from '../../audit/audit.service.js';
+import { SCHEDULER_ACTOR } from '../system-actor.js';
+import { AcmeGateway } from './acme.gateway.js';
+import { renewalTime } from './ari.js';
+import { OPEN_STATES } from './certificate-orders.service.js';
+import { OrderRunner } from './order-runner.js';
+
+/** Any fixed number: every instance takes the same Postgres advisory lock to plan renewals. */
+const RENEWAL_LOCK = 0x706f7274; // "port"
+export const RENEWAL_TICK_MS = 5 * 60_000;
+
+export interface TickReport {
+  ariChecked: string[];
+  ordersCreated: string[];
+  ordersRun: string[];
+}
+
+/**
+ * Renews ACME certificates exactly once however many API instances run:
+ *  1. ARI: for certificates whose Retry-After has passed, ask the CA's renewalInfo and move
+ *     renewAfter into the suggested window (harmless if two instances ask at once);
+ *  2. under a transaction-scoped advisory lock, create a renewal order for each certificate
+ *     whose renewAfter has come and that has no open order (one instance plans at a time);
+ *  3. run due orders (queued, or failed and past nextAttemptAt); OrderRunner's lease makes sure
+ *     exactly one instance works each.
+ * Without ARI, renewAfter stays at two thirds of the lifetime, set when the certificate was stored.
+ */
+@Injectable()
+export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('RenewalScheduler');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly gateway: AcmeGateway,
+    private readonly runner: OrderRunner,
+    private readonly audit: AuditService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (process.env.PORTICO_RENEWAL_SCHEDULER === 'off') return;
+    this.timer = setInterval(() => void this.safeTick(), RENEWAL_TICK_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async safeTick(): Promise<void> {
+    if (this.running) return;
+    this.running = this.tick().catch((error: unknown) =>
+      this.logger.error({ error: (error as Error).message }, 'renewal tick failed'),
+    );
+    await this.running;
+    this.running = null;
+  }
+
+  async tick(now = new Date()): Promise<TickReport> {
+    const ariChecked = await this.refreshAri(now);
+    const ordersCreated = await this.planRenewals(now);
+    const due = await this.prisma.certificateOrder.findMany({
+      where: {
+        OR: [{ state: 'queued' }, { state: 'failed', nextAttemptAt: { lte: now } }],
+        AND: [{ OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] }],
+      },
+      orderBy: { createdAt: 'asc' },
+      take: 20,
+    });
+    const ordersRun: string[] = [];
+    for (const order of due) if (await this.runner.run(order.id, now)) ordersRun.push(order.id);
+    return { ariChecked, ordersCreated, ordersRun };
+  }
+
+  private async refreshAri(now: Date): Promise<string[]> {
+    const certs = await this.prisma.certificate.findMany({
+      where: {
+        source: 'acme',
+        status: 'valid',
+        ariCertId: { not: null },
+        OR: [{ ariCheckAfter: null }, { ariCheckAfter: { lte: now } }],
+      },
+      include: { account: true },
+    });
+    const checked: string[] = [];
+    for (const cert of certs) {
+      if (!cert.account || !cert.ariCertId) continue;
+      try {
+        const info = await this.gateway.renewalInfo(cert.account.directoryUrl, cert.ariCertId, now);
+        if (!info) {
+          // No ARI at this CA: two thirds of the lifetime it is; ask again in a day.
+          await this.prisma.certificate.update({
+            where: { id: cert.id },
+            data: { ariCheckAfter: new Date(now.getTime() + 86_400_000) },
+          });
+          continue;
+        }
+        // Keep an already chosen moment while it still lies inside the (unchanged) window.
+        const { start, end } = info.suggestedWindow;
+        const keep = cert.renewAfter && cert.renewAfter >= start && cert.renewAfter <= end && end > now;
+        await this.prisma.certificate.update({
+          where: { id: cert.id },
+          data: {
+            renewAfter: keep ? cert.renewAfter : renewalTime(info, now),
+            ariCheckAfter: info.retryAfter,
+          },
+        });
+        checked.push(cert.id);
+      } catch (error) {
+        this.logger.warn({ certificateId: cert.id, error: (error as Error).message }, 'renewalInfo failed');
+      }
+    }
+    return checked;
+  }
+
+  private async planRenewals(now: Date): Promise<string[]> {
+    return this.prisma.$transaction(async (tx) => {
+      const [row] = await tx.$queryRaw<
+        { locked: boolean }[]
+      >`SELECT pg_try_advisory_xact_lock(${RENEWAL_LOCK}::bigint) AS locked`;
+      if (!row?.locked) return [];
+      const due = await tx.certificate.findMany({
+        where: {
+          source: 'acme',
+          status: 'valid',
+          renewAfter: { lte: now },
+          sites: { some: {} },
+          orders: { none: { state: { in: [...OPEN_STATES] } } },
+        },
+      });
+      const created: string[] = [];
+      for (const cert of due) {
+        if (!cert.accountId) continue;
+        const order = await tx.certificateOrder.create({
+          data: {
+            certificateId: cert.id,
+            accountId: cert.accountId,
+            kind: 'renew',
+            challengeType: cert.challengeType ?? 'http-01',
+            domains: cert.domains,
+            steps: [
+              {
+                at: now.toISOString(),
+                step: 'queued',
+                detail: { renewAfter: cert.renewAfter?.toISOString() },
+              },
+            ],
+          },
+        });
+        await this.audit.record(tx, SCHEDULER_ACTOR, {
+          action: 'certificate.renewal-scheduled',
+          targetType: 'certificate',
+          targetId: cert.id,
+          after: { orderId: order.id, renewAfter: cert.renewAfter },
+        });
+        created.push(order.id);
+      }
+      return created;
+    });
+  }
+}

@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error.js';
+import { SecretBox } from '../../common/secrets/secret-box.js';
+import { PrismaService } from '../../database/prisma.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/principal.js';
+import { RevisionService } from '../revisions/revision.service.js';
+import { AcmeGateway } from './acme/acme.gateway.js';
+import { toCertificateView } from './certificate.view.js';
+import { uploadRejected } from './certificate-error.js';
+import { inspectUpload, uncoveredHostnames } from './certificate-pem.js';
+import type { RevokeCertificate, UploadCertificate } from './dto/certificate.schema.js';
+
+const REVOCATION_REASONS = {
+  unspecified: 0,
+  keyCompromise: 1,
+  superseded: 4,
+  cessationOfOperation: 5,
+} as const;
+
+@Injectable()
+export class CertificatesService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly secrets: SecretBox,
+    private readonly revisions: RevisionService,
+    private readonly audit: AuditService,
+    private readonly gateway: AcmeGateway,
+  ) {}
+
+  async list(q: { limit: number; offset: number }) {
+    const [items, total] = [
+      await this.prisma.certificate.findMany({
+        orderBy: { createdAt: 'desc' },
+        take: q.limit,
+        skip: q.offset,
+      }),
+      await this.prisma.certificate.count(),
+    ];
+    return { items: items.map((c) => toCertificateView(c)), total, ...q };
+  }
+
+  async get(id: string) {
+    const cert = await this.prisma.certificate.findUnique({ where: { id } });
+    if (!cert) throw AppError.notFound('Certificate', id);
+    return toCertificateView(cert);
+  }
+
+  /** Checks the upload like a client would, then stores it (and attaches it to the site, if given). */
+  async upload(dto: UploadCertificate, actor: Actor, now = new Date()) {
+    const facts = inspectUpload(dto.chainPem, dto.keyPem, { now, caPem: dto.caPem });
+    return this.prisma.$transaction(async (tx) => {
+      const site = dto.siteId
+        ? await tx.site.findUnique({ where: { id: dto.siteId }, include: { hostnames: true } })
+        : null;
+      if (dto.siteId && !site) throw AppError.invalid('siteId', `no site ${dto.siteId}`);
+      if (site) {
+        const missing = uncoveredHostnames(
+          facts.domains,
+          site.hostnames.map((h) => h.hostname),
+        );
+        if (missing.length > 0) {
+          throw uploadRejected(
+            'HOSTNAMES_NOT_COVERED',
+            `the certificate does not cover ${missing.join(', ')} of site ${site.name} (it names ${facts.domains.join(', ')})`,
+            { missing, domains: facts.domains },
+          );
+        }
+      }
+      const created = await tx.certificate.create({
+        data: {
+          source: 'uploaded',
+          status: 'valid',
+          domains: facts.domains,
+          chainPem: facts.chainPem,
+          keyEncrypted: this.secrets.seal(dto.keyPem),
+          issuer: facts.issuer,
+          serial: facts.serial,
+          notBefore: facts.notBefore,
+          notAfter: facts.notAfter,
+        },
+      });
+      const view = toCertificateView(created, now);
+      await this.audit.record(tx, actor, {
+        action: 'certificate.upload',
+        targetType: 'certificate',
+        targetId: created.id,
+        after: view,
+      });
+      if (site) {
+        await tx.site.update({
+          where: { id: site.id },
+          data: { certificateId: created.id, tlsMode: 'uploaded', version: { increment: 1 } },
+        });
+        await this.revisions.bump(tx);
+        await this.audit.record(tx, actor, {
+          action: 'site.update',
+          targetType: 'site',
+          targetId: site.id,
+          before: { tlsMode: site.tlsMode, certificateId: site.certificateId },
+          after: { tlsMode: 'uploaded', certificateId: created.id },
+        });
+      }
+      return view;
+    });
+  }
+
+  /**
+   * Revokes an ACME certificate at its CA (with the issuing account) and marks it revoked.
+   * Sites keep serving it until a replacement is issued: order one right after.
+   */
+  async revoke(id: string, dto: RevokeCertificate, actor: Actor) {
+    const cert = await this.prisma.certificate.findUnique({ where: { id }, include: { account: true } });
+    if (!cert) throw AppError.notFound('Certificate', id);
+    if (cert.status === 'revoked') return toCertificateView(cert);
+    if (cert.source === 'acme') {
+      if (!cert.chainPem || !cert.account)
+        throw new AppError('ACME_NOT_READY', `certificate ${id} was never issued`);
+      const client = this.gateway.client({
+        directoryUrl: cert.account.directoryUrl,
+        accountKeyPem: this.secrets.open(cert.account.keyEncrypted),
+        accountUrl: cert.account.accountUrl,
+      });
+      try {
+        await client.revokeCertificate(cert.chainPem, {
+          reason: REVOCATION_REASONS[dto.reason ?? 'unspecified'],
+        });
+      } catch (error) {
+        throw new AppError('ACME_FAILED', `the CA refused the revocation: ${(error as Error).message}`);
+      }
+    }
+    return this.prisma.$transaction(async (tx) => {
+      const updated = await tx.certificate.update({
+        where: { id },
+        data: { status: 'revoked', revokedAt: new Date(), renewAfter: null },
+      });
+      const view = toCertificateView(updated);
+      await this.audit.record(tx, actor, {
+        action: 'certificate.revoke',
+        targetType: 'certificate',
+        targetId: id,
+        before: toCertificateView(cert),
+        after: { ...view, reason: dto.reason ?? 'unspecified' },
+      });
+      return view;
+    });
+  }
+}
