@@ -6,12 +6,15 @@ export type Topic =
   | `site:${string}`
   | `agent:${string}`
   | `deployment:${string}`
-  | `certificate:${string}`;
+  | `certificate:${string}`
+  | `upstream:${string}`;
 
 interface Base {
   /** ISO timestamp of when it happened. */
   at: string;
   topics: Topic[];
+  /** Set by the Redis bridge on events another API instance published. */
+  origin?: string;
 }
 
 export interface DeploymentEvent extends Base {
@@ -37,6 +40,12 @@ export interface HealthEvent extends Base {
   subjectId: string;
   status: string;
   from?: string;
+  /** Agent the probe went through (site checks) or is about (agent checks). */
+  agentId?: string;
+  /** Probe results: ok | warn | fail, how long it took and why. */
+  outcome?: string;
+  latencyMs?: number;
+  message?: string;
   detail?: Record<string, unknown>;
 }
 

@@ -1,0 +1,207 @@
+import type { IncomingMessage } from 'node:http';
+import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
+import { AppConfig } from '../../config/app-config.js';
+import { Public } from '../auth/auth.decorators.js';
+import { AuthService } from '../auth/auth.service.js';
+import { SESSION_COOKIE } from '../auth/credentials.js';
+import { EventBus } from '../events/event-bus.js';
+import type { PorticoEvent, Topic } from '../events/portico-event.js';
+import { GatewayClient } from './gateway-client.js';
+import { mayWatch, parseTopic } from './topic-access.js';
+import { TopicSnapshots } from './topic-snapshots.js';
+
+/** Close codes in the 4000 range are the application's (RFC 6455 §7.4.2). */
+export const CLOSE_UNAUTHENTICATED = 4401;
+
+/**
+ * Live events for dashboards at /api/v1/ws. The client authenticates on connect (session
+ * cookie, `Authorization: Bearer ptk_…`, or `?token=` for browsers that cannot set headers),
+ * subscribes to topics, gets a snapshot of each, then the deltas. The gateway is one consumer
+ * of the event bus; with Redis the bus already carries other instances' events.
+ */
+// The global HTTP guard does not apply here: the gateway authenticates once, on connect.
+@Public()
+@WebSocketGateway({ path: '/api/v1/ws', maxPayload: 64 * 1024 })
+export class EventsGateway
+  implements OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy
+{
+  private readonly logger = new Logger(EventsGateway.name);
+  private readonly clients = new WeakMap<WebSocket, Promise<GatewayClient | null>>();
+  private readonly byTopic = new Map<Topic, Set<GatewayClient>>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly bus: EventBus,
+    private readonly snapshots: TopicSnapshots,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.bus.subscribe((event) => this.fanOut(event));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const ready = this.authenticate(request).then(
+      (principal) => {
+        if (!principal) {
+          socket.close(CLOSE_UNAUTHENTICATED, 'unauthenticated');
+          return null;
+        }
+        const client = new GatewayClient(
+          socket,
+          principal,
+          this.config.health.wsMaxBufferBytes,
+          (c, topics) => this.resync(c, topics),
+        );
+        socket.send(
+          JSON.stringify({ event: 'ready', data: { email: principal.email, role: principal.role } }),
+        );
+        return client;
+      },
+      (error: Error) => {
+        this.logger.warn({ err: error.message }, 'websocket authentication failed');
+        socket.close(1011, 'authentication failed');
+        return null;
+      },
+    );
+    this.clients.set(socket, ready);
+  }
+
+  async handleDisconnect(socket: WebSocket): Promise<void> {
+    const client = await this.clients.get(socket);
+    if (!client) return;
+    client.close();
+    for (const topic of client.topics) this.byTopic.get(topic)?.delete(client);
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(
+    @ConnectedSocket() socket: WebSocket,
+    @MessageBody() body: { topic?: unknown },
+  ): Promise<void> {
+    const client = await this.clients.get(socket);
+    if (!client) return;
+    const parsed = parseTopic(body?.topic);
+    if (!parsed)
+      return this.error(
+        client,
+        'INVALID_TOPIC',
+        body?.topic,
+        'expected fleet or <site|agent|upstream|deployment|certificate>:<uuid>',
+      );
+    if (!mayWatch(client.principal, parsed))
+      return this.error(client, 'FORBIDDEN', parsed.topic, 'this needs the "read" permission');
+    const topic = parsed.topic;
+    client.hold(topic);
+    const snapshot = await this.snapshots.read(parsed).catch((error: Error) => {
+      this.logger.warn({ err: error.message, topic }, 'snapshot failed');
+      return undefined;
+    });
+    if (!snapshot) {
+      client.release(topic);
+      return this.error(
+        client,
+        snapshot === null ? 'NOT_FOUND' : 'SNAPSHOT_FAILED',
+        topic,
+        'nothing to watch here',
+      );
+    }
+    // Subscribed before the snapshot is sent: deltas from now on are held, then follow it.
+    client.topics.add(topic);
+    const set = this.byTopic.get(topic) ?? new Set<GatewayClient>();
+    this.byTopic.set(topic, set);
+    set.add(client);
+    client.send(
+      JSON.stringify({ event: 'snapshot', data: { topic, at: new Date().toISOString(), ...snapshot } }),
+    );
+    client.release(topic);
+  }
+
+  @SubscribeMessage('unsubscribe')
+  async unsubscribeTopic(
+    @ConnectedSocket() socket: WebSocket,
+    @MessageBody() body: { topic?: unknown },
+  ): Promise<void> {
+    const client = await this.clients.get(socket);
+    const parsed = parseTopic(body?.topic);
+    if (!client || !parsed) return;
+    client.topics.delete(parsed.topic);
+    this.byTopic.get(parsed.topic)?.delete(client);
+    client.send(JSON.stringify({ event: 'unsubscribed', data: { topic: parsed.topic } }));
+  }
+
+  @SubscribeMessage('ping')
+  async ping(@ConnectedSocket() socket: WebSocket): Promise<void> {
+    const client = await this.clients.get(socket);
+    client?.send(JSON.stringify({ event: 'pong', data: { at: new Date().toISOString() } }));
+  }
+
+  /** Serializes once, sends once per client even when several of its topics match. */
+  private fanOut(event: PorticoEvent): void {
+    let payload: string | null = null;
+    const seen = new Set<GatewayClient>();
+    for (const topic of event.topics) {
+      const set = this.byTopic.get(topic);
+      if (!set) continue;
+      for (const client of set) {
+        if (seen.has(client)) continue;
+        seen.add(client);
+        payload ??= JSON.stringify({ event: 'event', data: event });
+        client.deliver(payload, topic);
+      }
+    }
+  }
+
+  private async resync(client: GatewayClient, topics: Topic[]): Promise<void> {
+    for (const topic of topics) {
+      const parsed = parseTopic(topic);
+      if (!parsed) continue;
+      client.hold(topic);
+      const snapshot = await this.snapshots.read(parsed).catch(() => null);
+      if (snapshot)
+        client.send(
+          JSON.stringify({
+            event: 'snapshot',
+            data: { topic, at: new Date().toISOString(), resync: true, ...snapshot },
+          }),
+        );
+      client.release(topic);
+    }
+  }
+
+  private error(client: GatewayClient, code: string, topic: unknown, message: string): void {
+    client.send(JSON.stringify({ event: 'error', data: { code, topic, message } }));
+  }
+
+  private async authenticate(request: IncomingMessage) {
+    const header = request.headers.authorization;
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const bearer = header?.startsWith('Bearer ')
+      ? header.slice(7).trim()
+      : (url.searchParams.get('token') ?? undefined);
+    const session = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    return this.auth.authenticate({ bearer, session });
+  }
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}

@@ -1,0 +1,124 @@
+import type { CheckSpec } from './health-check.js';
+
+// Which checks the fleet needs, as a pure function of the desired state: the same state gives
+// the same checks (same keys), so a reload only touches checks that really changed.
+
+export interface PlanAgent {
+  id: string;
+  address: string;
+  sshPort: number;
+  listenAddress: string | null;
+  httpPort: number;
+  httpsPort: number;
+}
+
+export interface PlanSite {
+  id: string;
+  hostnames: string[];
+  tlsMode: 'off' | 'acme' | 'uploaded';
+  httpsRedirect: boolean;
+  websocket: boolean;
+  agentIds: string[];
+}
+
+export interface PlanUpstream {
+  id: string;
+  kind: 'generic' | 'ollama' | 'openwebui';
+  targets: { scheme?: 'http' | 'https'; host: string; port: number }[];
+}
+
+export interface PlanInput {
+  agents: PlanAgent[];
+  sites: PlanSite[];
+  upstreams: PlanUpstream[];
+}
+
+export interface PlanSettings {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export function planChecks(input: PlanInput, settings: PlanSettings): CheckSpec[] {
+  const { intervalMs, timeoutMs } = settings;
+  const checks: CheckSpec[] = [];
+  const agents = new Map(input.agents.map((a) => [a.id, a]));
+
+  for (const site of input.sites) {
+    const host = site.hostnames[0];
+    if (!host) continue;
+    const tls = site.tlsMode !== 'off';
+    for (const agentId of site.agentIds) {
+      const agent = agents.get(agentId);
+      if (!agent) continue;
+      const address = agent.listenAddress ?? agent.address;
+      const port = tls ? agent.httpsPort : agent.httpPort;
+      const base = { subjectType: 'site' as const, subjectId: site.id, agentId, intervalMs, timeoutMs };
+      const key = (kind: string) => `site:${site.id}:${kind}@${agentId}`;
+      checks.push({
+        ...base,
+        key: key('http'),
+        probe: { kind: 'site-http', address, port, tls, host, path: '/', expect: [] },
+      });
+      if (site.websocket) {
+        checks.push({
+          ...base,
+          key: key('websocket'),
+          probe: { kind: 'site-websocket', address, port, tls, host, path: '/' },
+        });
+      }
+      if (tls) {
+        checks.push({ ...base, key: key('tls'), probe: { kind: 'site-tls', address, port, host } });
+        if (site.httpsRedirect) {
+          checks.push({
+            ...base,
+            key: key('redirect'),
+            probe: { kind: 'site-redirect', address, port: agent.httpPort, host },
+          });
+        }
+      }
+    }
+  }
+
+  for (const upstream of input.upstreams) {
+    const ollama = upstream.kind === 'ollama';
+    for (const target of upstream.targets) {
+      const scheme = target.scheme ?? 'http';
+      checks.push({
+        key: `upstream:${upstream.id}:${scheme}://${target.host}:${target.port}`,
+        subjectType: 'upstream',
+        subjectId: upstream.id,
+        intervalMs,
+        timeoutMs,
+        probe: {
+          kind: 'upstream-http',
+          scheme,
+          host: target.host,
+          port: target.port,
+          path: ollama ? '/api/tags' : '/',
+          ollama,
+        },
+      });
+    }
+  }
+
+  for (const agent of input.agents) {
+    const base = {
+      subjectType: 'agent' as const,
+      subjectId: agent.id,
+      agentId: agent.id,
+      intervalMs,
+      timeoutMs,
+    };
+    checks.push({
+      ...base,
+      key: `agent:${agent.id}:ssh`,
+      probe: { kind: 'agent-ssh', address: agent.address, port: agent.sshPort },
+    });
+    checks.push({
+      ...base,
+      key: `agent:${agent.id}:proxy`,
+      probe: { kind: 'agent-proxy', address: agent.listenAddress ?? agent.address, port: agent.httpPort },
+    });
+  }
+  return checks;
+}

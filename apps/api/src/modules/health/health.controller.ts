@@ -1,0 +1,33 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import {
+  type HealthEventsQuery,
+  type HealthQuery,
+  healthEventsQuery,
+  healthQuery,
+} from './dto/health-query.schema.js';
+import { HealthQueries } from './health-queries.js';
+
+@ApiTags('health')
+@Controller('api/v1/health')
+export class HealthController {
+  constructor(private readonly queries: HealthQueries) {}
+
+  /** Current state of every check (stored) with its latest probe result (live). */
+  @Get()
+  current(@Query({ schema: healthQuery }) q: HealthQuery) {
+    return this.queries.current(q);
+  }
+
+  /** Stored transitions, newest first. */
+  @Get('events')
+  events(@Query({ schema: healthEventsQuery }) q: HealthEventsQuery) {
+    return this.queries.events(q);
+  }
+
+  /** This instance's share of the checks and its scheduler figures. */
+  @Get('runtime')
+  runtime() {
+    return this.queries.runtime();
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { HealthController } from './health.controller.js';
+import { HealthRepository } from './health.repository.js';
+import { HealthService } from './health.service.js';
+import { HealthQueries } from './health-queries.js';
+
+@Module({
+  controllers: [HealthController],
+  providers: [HealthRepository, HealthService, HealthQueries],
+  exports: [HealthQueries],
+})
+export class HealthModule {}
