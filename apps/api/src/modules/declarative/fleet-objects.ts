@@ -1,0 +1,185 @@
+import { AGENT_DEFAULTS } from '../agents/dto/agent.schema.js';
+import { SERVICE_DEFAULTS } from '../services/dto/service.schema.js';
+import { SITE_DEFAULTS } from '../sites/dto/site.schema.js';
+import { UPSTREAM_DEFAULTS } from '../upstreams/dto/upstream.schema.js';
+import type { FleetDocument } from './dto/fleet-document.schema.js';
+
+// The canonical form of every declarative object: all fields present, defaults applied, sets
+// sorted. Export writes it, plan compares it, so "same document twice" is exactly "no change".
+
+type Header = { name: string; value: string };
+
+export interface AgentObject {
+  name: string;
+  address: string;
+  sshPort: number;
+  sshUser: string;
+  useSudo: boolean;
+  flavor: 'nginx' | 'apache';
+  configRoot: string;
+  hostFamily: 'debian' | 'rhel';
+  validateCommand: string | null;
+  reloadCommand: string | null;
+  listenAddress: string | null;
+  httpPort: number;
+  httpsPort: number;
+  labels: Record<string, string>;
+}
+
+export interface UpstreamObject {
+  name: string;
+  kind: 'generic' | 'ollama' | 'openwebui';
+  policy: 'round_robin' | 'least_conn' | 'ip_hash';
+  keepalive: number;
+  targets: { scheme: 'http' | 'https'; host: string; port: number; weight: number }[];
+  labels: Record<string, string>;
+}
+
+export interface SiteObject {
+  name: string;
+  hostnames: string[];
+  tlsMode: 'off' | 'acme' | 'uploaded';
+  certificateId: string | null;
+  httpsRedirect: boolean;
+  hsts: boolean;
+  websocket: boolean;
+  readTimeoutSec: number;
+  sendTimeoutSec: number;
+  maxBodyMb: number;
+  responseHeaders: Header[];
+  upstreamHeaders: Header[];
+  routes: { pathPrefix: string; upstream: string; streaming: boolean }[];
+  agents: string[];
+  labels: Record<string, string>;
+}
+
+export interface ServiceObject {
+  name: string;
+  kind: 'generic' | 'ollama' | 'openwebui';
+  description: string;
+  execStart: string | null;
+  image: string | null;
+  environment: Record<string, string>;
+  user: string | null;
+  restart: 'no' | 'always' | 'on_failure' | 'on_abnormal';
+  options: Record<string, unknown>;
+  agents: string[];
+  labels: Record<string, string>;
+}
+
+export const KINDS = ['agents', 'upstreams', 'sites', 'services'] as const;
+export type Kind = (typeof KINDS)[number];
+
+export interface FleetObjects {
+  agents: AgentObject[];
+  upstreams: UpstreamObject[];
+  sites: SiteObject[];
+  services: ServiceObject[];
+}
+
+export type AnyObject = FleetObjects[Kind][number];
+
+type DocItem<K extends Kind> = NonNullable<FleetDocument[K]>[number];
+
+const byName = <T extends { name: string }>(items: T[]) =>
+  [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+export function agentObject(a: DocItem<'agents'>): AgentObject {
+  const v = { ...AGENT_DEFAULTS, ...a };
+  return {
+    name: v.name,
+    address: v.address,
+    sshPort: v.sshPort,
+    sshUser: v.sshUser,
+    useSudo: v.useSudo,
+    flavor: v.flavor,
+    configRoot: v.configRoot,
+    hostFamily: v.hostFamily,
+    validateCommand: v.validateCommand ?? null,
+    reloadCommand: v.reloadCommand ?? null,
+    listenAddress: v.listenAddress ?? null,
+    httpPort: v.httpPort,
+    httpsPort: v.httpsPort,
+    labels: { ...v.labels },
+  };
+}
+
+export function upstreamObject(u: DocItem<'upstreams'>): UpstreamObject {
+  const v = { ...UPSTREAM_DEFAULTS, ...u };
+  return {
+    name: v.name,
+    kind: v.kind,
+    policy: v.policy,
+    keepalive: v.keepalive,
+    targets: v.targets.map((t) => ({
+      scheme: t.scheme ?? 'http',
+      host: t.host,
+      port: t.port,
+      weight: t.weight ?? 1,
+    })),
+    labels: { ...v.labels },
+  };
+}
+
+export function siteObject(s: DocItem<'sites'>): SiteObject {
+  const v = { ...SITE_DEFAULTS, ...s };
+  return {
+    name: v.name,
+    hostnames: [...v.hostnames],
+    tlsMode: v.tlsMode,
+    certificateId: v.certificateId ?? null,
+    httpsRedirect: v.httpsRedirect,
+    hsts: v.hsts,
+    websocket: v.websocket,
+    readTimeoutSec: v.readTimeoutSec,
+    sendTimeoutSec: v.sendTimeoutSec,
+    maxBodyMb: v.maxBodyMb,
+    responseHeaders: v.responseHeaders.map((h) => ({ name: h.name, value: h.value })),
+    upstreamHeaders: v.upstreamHeaders.map((h) => ({ name: h.name, value: h.value })),
+    routes: v.routes.map((r) => ({
+      pathPrefix: r.pathPrefix,
+      upstream: r.upstream,
+      streaming: r.streaming ?? false,
+    })),
+    agents: [...v.agents].sort(),
+    labels: { ...v.labels },
+  };
+}
+
+export function serviceObject(s: DocItem<'services'>): ServiceObject {
+  const v = { ...SERVICE_DEFAULTS, ...s };
+  return {
+    name: v.name,
+    kind: v.kind,
+    description: v.description,
+    execStart: v.execStart ?? null,
+    image: v.image ?? null,
+    environment: { ...v.environment },
+    user: v.user ?? null,
+    restart: v.restart,
+    options: { ...v.options },
+    agents: [...v.agents].sort(),
+    labels: { ...v.labels },
+  };
+}
+
+/** The sections a document manages, in canonical form; absent sections stay undefined. */
+export function documentObjects(doc: FleetDocument): Partial<FleetObjects> {
+  return {
+    ...(doc.agents ? { agents: byName(doc.agents.map(agentObject)) } : {}),
+    ...(doc.upstreams ? { upstreams: byName(doc.upstreams.map(upstreamObject)) } : {}),
+    ...(doc.sites ? { sites: byName(doc.sites.map(siteObject)) } : {}),
+    ...(doc.services ? { services: byName(doc.services.map(serviceObject)) } : {}),
+  };
+}
+
+/** JSON with object keys sorted: two values are equal exactly when their canonical texts are. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+export const sameValue = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
