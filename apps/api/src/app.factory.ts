@@ -1,11 +1,12 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import express from 'express';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/http/validation.js';
@@ -14,24 +15,44 @@ import { WEB_DIST_DIR } from './database/paths.js';
 
 /** Builds the whole application; main.ts and the end-to-end tests both start it this way. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   app.use(cookieParser());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  // Plain WebSockets (`ws`) for the dashboard gateway; Redis fan-out is done on the event bus.
+  app.useWebSocketAdapter(new WsAdapter(app));
 
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Portico API')
-      .setDescription('Desired state of a reverse-proxy fleet: sites, upstreams, agents, services, deployments.')
+      .setDescription(
+        'Desired state of a reverse-proxy fleet: sites, upstreams, agents, services, deployments.',
+      )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API token (ptk_…)' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque',
+        description: 'API token (ptk_…)',
+      })
       .addCookieAuth('portico_session')
       .addSecurityRequirements('bearer')
       .addSecurityRequirements('cookie')
       .build(),
   );
+  // Operations anyone may call (liveness, login) say so instead of inheriting the global rule.
+  for (const operations of Object.values(document.paths)) {
+    for (const op of Object.values(operations) as {
+      'x-required-permission'?: string;
+      security?: unknown;
+    }[]) {
+      if (op && typeof op === 'object' && op['x-required-permission'] === 'none') op.security = [];
+    }
+  }
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
 
   serveWebApp(app, config.webDir ?? WEB_DIST_DIR);

@@ -6,11 +6,19 @@ import { ErrorFilter } from './common/errors/error.filter.js';
 import { SecretsModule } from './common/secrets/secrets.module.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { AgentHostsModule } from './modules/agent-hosts/agent-hosts.module.js';
 import { AgentsModule } from './modules/agents/agents.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { BackupModule } from './modules/backup/backup.module.js';
+import { CertificatesModule } from './modules/certificates/certificates.module.js';
+import { DeclarativeModule } from './modules/declarative/declarative.module.js';
+import { DeploymentsModule } from './modules/deployments/deployments.module.js';
 import { EventsModule } from './modules/events/events.module.js';
+import { GatewayModule } from './modules/gateway/gateway.module.js';
+import { HealthModule } from './modules/health/health.module.js';
 import { LivenessController } from './modules/liveness/liveness.controller.js';
+import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { RecordsModule } from './modules/records/records.module.js';
 import { RenderPreviewModule } from './modules/render/render-preview.module.js';
 import { RevisionsModule } from './modules/revisions/revisions.module.js';
@@ -21,6 +29,7 @@ import { UpstreamsModule } from './modules/upstreams/upstreams.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
@@ -53,9 +62,17 @@ export class AppModule {
         UpstreamsModule,
         SitesModule,
         AgentsModule,
+        AgentHostsModule,
+        DeploymentsModule,
         ServicesModule,
         RecordsModule,
+        HealthModule,
+        GatewayModule,
+        CertificatesModule,
         RenderPreviewModule,
+        DeclarativeModule,
+        BackupModule,
+        MetricsModule,
       ],
       controllers: [LivenessController],
       providers: [

@@ -1,5 +1,5 @@
-import { AppConfig, ConfigError } from './config/app-config.js';
 import { createApp } from './app.factory.js';
+import { AppConfig, ConfigError } from './config/app-config.js';
 
 async function main(): Promise<void> {
   let config: AppConfig;

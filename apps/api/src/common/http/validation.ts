@@ -1,13 +1,22 @@
 import { StandardSchemaValidationPipe } from '@nestjs/common';
 import { AppError, FieldError } from '../errors/app-error.js';
 
-type Issue = { message: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> };
+type PathSegment = PropertyKey | { key: PropertyKey };
+// zod's issues carry `keys` for unknown fields; other Standard Schema libraries may not.
+type Issue = { message: string; path?: ReadonlyArray<PathSegment>; keys?: readonly string[] };
+
+const joinPath = (path: ReadonlyArray<PathSegment>) =>
+  path.map((p) => String(typeof p === 'object' ? p.key : p)).join('.');
 
 export function toFieldErrors(issues: readonly Issue[]): FieldError[] {
-  return issues.map((issue) => ({
-    field: (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || '(body)',
-    message: issue.message,
-  }));
+  return issues.flatMap((issue) => {
+    const path = issue.path ?? [];
+    // An unknown field is reported under its own name, so a client sees exactly what to remove.
+    if (issue.keys?.length) {
+      return issue.keys.map((key) => ({ field: joinPath([...path, key]), message: 'is not a known field' }));
+    }
+    return [{ field: joinPath(path) || '(body)', message: issue.message }];
+  });
 }
 
 /** Every @Body/@Query/@Param schema is checked here; failures become a 400 listing each field. */

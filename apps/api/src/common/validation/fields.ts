@@ -170,7 +170,9 @@ export const absolutePath = z
   .regex(
     /^\/(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._-]*$/,
     'must be an absolute path of letters, digits, ".", "_", "-"',
-  );
+  )
+  // "/etc/portico/../.." would name a directory other than the one written.
+  .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'must not contain . or .. segments');
 
 /** A shell command Portico runs on an agent (validate/reload overrides); one line. */
 export const shellCommand = z

@@ -1,31 +1,14 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import { IdParam } from '../../common/http/id-param.js';
 import { labelFilter, pageSchema } from '../../common/http/page.js';
 import { etagOf, expectedVersion } from '../../common/http/versioning.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
-import {
-  CreateAgent,
-  createAgentSchema,
-  UpdateAgent,
-  updateAgentSchema,
-} from './dto/agent.schema.js';
 import { AgentsService } from './agents.service.js';
+import { CreateAgent, createAgentSchema, UpdateAgent, updateAgentSchema } from './dto/agent.schema.js';
 
 const listQuery = pageSchema.extend({ label: labelFilter.optional(), q: z.string().max(64).optional() });
 
@@ -40,7 +23,7 @@ export class AgentsController {
   }
 
   @Get(':id')
-  async get(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) res: Response) {
+  async get(@IdParam() id: string, @Res({ passthrough: true }) res: Response) {
     const agent = await this.agents.get(id);
     res.setHeader('ETag', etagOf(agent.version));
     return agent;
@@ -55,7 +38,7 @@ export class AgentsController {
   @Patch(':id')
   @Requires('admin')
   update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body({ schema: updateAgentSchema }) dto: UpdateAgent,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
@@ -67,7 +50,7 @@ export class AgentsController {
   @Requires('admin')
   @HttpCode(204)
   remove(
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ) {

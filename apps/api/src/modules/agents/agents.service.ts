@@ -4,6 +4,7 @@ import { labelConditions } from '../../common/http/page.js';
 import { versionConflict } from '../../common/http/versioning.js';
 import { SecretBox } from '../../common/secrets/secret-box.js';
 import { PrismaService } from '../../database/prisma.service.js';
+import { lockRow } from '../../database/row-locks.js';
 import type { Agent, Prisma } from '../../generated/prisma/client.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
@@ -26,7 +27,10 @@ export class AgentsService {
   ) {}
 
   async list(q: { limit: number; offset: number; labels?: Record<string, string>; q?: string }) {
-    const where: Prisma.AgentWhereInput = { AND: labelConditions(q.labels), ...(q.q ? { name: { contains: q.q } } : {}) };
+    const where: Prisma.AgentWhereInput = {
+      AND: labelConditions(q.labels),
+      ...(q.q ? { name: { contains: q.q } } : {}),
+    };
     const [items, total] = await Promise.all([
       this.prisma.agent.findMany({ where, orderBy: { name: 'asc' }, skip: q.offset, take: q.limit }),
       this.prisma.agent.count({ where }),
@@ -43,11 +47,18 @@ export class AgentsService {
     const key = this.sealKey(fields.name, privateKey, generateKey);
     return this.prisma.$transaction(async (tx) => {
       if (await tx.agent.findUnique({ where: { name: fields.name } })) {
-        throw new AppError('NAME_TAKEN', `An agent named ${fields.name} already exists`, [{ field: 'name', message: 'is already used' }]);
+        throw new AppError('NAME_TAKEN', `An agent named ${fields.name} already exists`, [
+          { field: 'name', message: 'is already used' },
+        ]);
       }
       const agent = toAgentView(await tx.agent.create({ data: { ...fields, ...key } }));
       await this.revisions.bump(tx);
-      await this.audit.record(tx, actor, { action: 'agent.create', targetType: 'agent', targetId: agent.id, after: agent });
+      await this.audit.record(tx, actor, {
+        action: 'agent.create',
+        targetType: 'agent',
+        targetId: agent.id,
+        after: agent,
+      });
       return agent;
     });
   }
@@ -55,12 +66,23 @@ export class AgentsService {
   async update(id: string, dto: UpdateAgent, expected: number | undefined, actor: Actor) {
     const { privateKey, generateKey, version: _, ...fields } = dto;
     return this.prisma.$transaction(async (tx) => {
+      await lockRow(tx, 'Agent', id);
       const row = (await tx.agent.findUnique({ where: { id } })) ?? notFound(id);
-      if (expected !== undefined && expected !== row.version) throw versionConflict('Agent', id, expected, row.version);
-      if (fields.name && fields.name !== row.name && (await tx.agent.findUnique({ where: { name: fields.name } }))) {
-        throw new AppError('NAME_TAKEN', `An agent named ${fields.name} already exists`, [{ field: 'name', message: 'is already used' }]);
+      if (expected !== undefined && expected !== row.version)
+        throw versionConflict('Agent', id, expected, row.version);
+      if (
+        fields.name &&
+        fields.name !== row.name &&
+        (await tx.agent.findUnique({ where: { name: fields.name } }))
+      ) {
+        throw new AppError('NAME_TAKEN', `An agent named ${fields.name} already exists`, [
+          { field: 'name', message: 'is already used' },
+        ]);
       }
-      const key = privateKey !== undefined || generateKey ? this.sealKey(fields.name ?? row.name, privateKey, generateKey) : {};
+      const key =
+        privateKey !== undefined || generateKey
+          ? this.sealKey(fields.name ?? row.name, privateKey, generateKey)
+          : {};
       const { count } = await tx.agent.updateMany({
         where: { id, version: row.version },
         data: { ...fields, ...key, version: row.version + 1 },
@@ -68,18 +90,31 @@ export class AgentsService {
       if (!count) throw versionConflict('Agent', id, row.version, row.version + 1);
       const after = toAgentView(await tx.agent.findUniqueOrThrow({ where: { id } }));
       await this.revisions.bump(tx);
-      await this.audit.record(tx, actor, { action: 'agent.update', targetType: 'agent', targetId: id, before: toAgentView(row), after });
+      await this.audit.record(tx, actor, {
+        action: 'agent.update',
+        targetType: 'agent',
+        targetId: id,
+        before: toAgentView(row),
+        after,
+      });
       return after;
     });
   }
 
   async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
+      await lockRow(tx, 'Agent', id);
       const row = (await tx.agent.findUnique({ where: { id } })) ?? notFound(id);
-      if (expected !== undefined && expected !== row.version) throw versionConflict('Agent', id, expected, row.version);
+      if (expected !== undefined && expected !== row.version)
+        throw versionConflict('Agent', id, expected, row.version);
       await tx.agent.delete({ where: { id } });
       await this.revisions.bump(tx);
-      await this.audit.record(tx, actor, { action: 'agent.delete', targetType: 'agent', targetId: id, before: toAgentView(row) });
+      await this.audit.record(tx, actor, {
+        action: 'agent.delete',
+        targetType: 'agent',
+        targetId: id,
+        before: toAgentView(row),
+      });
     });
   }
 
@@ -89,7 +124,10 @@ export class AgentsService {
       return { sshKeyEncrypted: this.secrets.seal(pair.privateKey), sshPublicKey: pair.publicKey };
     }
     if (privateKey === undefined) return {};
-    return { sshKeyEncrypted: this.secrets.seal(privateKey), sshPublicKey: publicKeyOf(privateKey, `portico@${name}`) };
+    return {
+      sshKeyEncrypted: this.secrets.seal(privateKey),
+      sshPublicKey: publicKeyOf(privateKey, `portico@${name}`),
+    };
   }
 }
 

@@ -25,7 +25,13 @@ export class AuditController {
       action: q.action,
     };
     const [items, total] = await Promise.all([
-      this.prisma.auditEvent.findMany({ where, orderBy: { at: 'desc' }, skip: q.offset, take: q.limit }),
+      this.prisma.auditEvent.findMany({
+        where,
+        // Events of one millisecond still page in a stable order.
+        orderBy: [{ at: 'desc' }, { id: 'desc' }],
+        skip: q.offset,
+        take: q.limit,
+      }),
       this.prisma.auditEvent.count({ where }),
     ]);
     return { items, total, limit: q.limit, offset: q.offset };

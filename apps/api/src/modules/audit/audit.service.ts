@@ -5,14 +5,17 @@ import type { Actor } from '../auth/principal.js';
 
 const SECRET_KEYS = /password|secret|privatekey|keyencrypted|keypem|tokenhash|^token$/i;
 
-/** Drops secret-looking fields at any depth so before/after snapshots are safe to show. */
+/**
+ * Drops secret-looking fields at any depth so before/after snapshots are safe to show. A boolean
+ * about a secret (hasPrivateKey, passwordChanged) is not one, and is what the trail should say.
+ */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value instanceof Date) return value.toISOString();
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([k]) => !SECRET_KEYS.test(k))
+        .filter(([k, v]) => typeof v === 'boolean' || !SECRET_KEYS.test(k))
         .map(([k, v]) => [k, redact(v)]),
     );
   }

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { AppConfig } from '../../config/app-config.js';
-import { CurrentActor, Public } from './auth.decorators.js';
+import { AuthenticatedRequest, CurrentActor, Public } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
 import { SESSION_COOKIE } from './credentials.js';
 import { Login, loginSchema } from './dto/login.schema.js';
@@ -21,8 +21,16 @@ export class AuthController {
   @UseGuards(ThrottlerGuard)
   @Post('login')
   @HttpCode(200)
-  async login(@Body({ schema: loginSchema }) body: Login, @Res({ passthrough: true }) res: Response) {
-    const { sessionToken, expiresAt, principal } = await this.auth.login(body.email, body.password);
+  async login(
+    @Body({ schema: loginSchema }) body: Login,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { sessionToken, expiresAt, principal } = await this.auth.login(
+      body.email,
+      body.password,
+      requestIdOf(req),
+    );
     res.cookie(SESSION_COOKIE, sessionToken, {
       httpOnly: true,
       sameSite: 'lax',
@@ -36,9 +44,9 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(204)
-  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async logout(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    if (token) await this.auth.logout(token);
+    if (token) await this.auth.logout(token, requestIdOf(req));
     res.clearCookie(SESSION_COOKIE, { path: '/' });
   }
 
@@ -53,3 +61,5 @@ export class AuthController {
     };
   }
 }
+
+const requestIdOf = (req: AuthenticatedRequest) => (req.id === undefined ? undefined : String(req.id));

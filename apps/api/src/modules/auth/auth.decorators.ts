@@ -1,15 +1,21 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Actor, Permission, Principal } from './principal.js';
 
 export const PUBLIC_KEY = 'portico:public';
 export const PERMISSION_KEY = 'portico:permission';
 
+/** Published on every operation of the OpenAPI document, so clients (and tests) know the rule. */
+export const PERMISSION_EXTENSION = 'x-required-permission';
+
 /** No authentication at all (liveness, login, docs). */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
+export const Public = () =>
+  applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension(PERMISSION_EXTENSION, 'none'));
 
 /** The permission a handler needs; handlers without it need `read`. */
-export const Requires = (permission: Permission) => SetMetadata(PERMISSION_KEY, permission);
+export const Requires = (permission: Permission) =>
+  applyDecorators(SetMetadata(PERMISSION_KEY, permission), ApiExtension(PERMISSION_EXTENSION, permission));
 
 export type AuthenticatedRequest = Request & { principal?: Principal; id?: string | number };
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../../database/prisma.service.js';
+import { PrismaService, Tx } from '../../database/prisma.service.js';
 
 @Injectable()
 export class AuthRepository {
@@ -9,16 +9,19 @@ export class AuthRepository {
     return this.prisma.user.findUnique({ where: { email } });
   }
 
-  createSession(userId: string, tokenHash: string, expiresAt: Date) {
-    return this.prisma.session.create({ data: { userId, tokenHash, expiresAt } });
+  createSession(tx: Tx, userId: string, tokenHash: string, expiresAt: Date) {
+    return tx.session.create({ data: { userId, tokenHash, expiresAt } });
   }
 
   findSession(tokenHash: string) {
     return this.prisma.session.findUnique({ where: { tokenHash }, include: { user: true } });
   }
 
-  deleteSession(tokenHash: string) {
-    return this.prisma.session.deleteMany({ where: { tokenHash } });
+  /** The session removed, with its user, or null when there was none. */
+  async deleteSession(tx: Tx, tokenHash: string) {
+    const session = await tx.session.findUnique({ where: { tokenHash }, include: { user: true } });
+    if (session) await tx.session.delete({ where: { id: session.id } });
+    return session;
   }
 
   findToken(tokenHash: string) {

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { verify } from '@node-rs/argon2';
 import { AppError } from '../../common/errors/app-error.js';
 import { AppConfig } from '../../config/app-config.js';
+import { PrismaService } from '../../database/prisma.service.js';
+import { AuditService } from '../audit/audit.service.js';
 import { AuthRepository } from './auth.repository.js';
 import { hashSecret, newSecret, TOKEN_PREFIX } from './credentials.js';
 import { Principal, permissionsFor } from './principal.js';
@@ -15,11 +17,15 @@ export class AuthService {
   constructor(
     private readonly repo: AuthRepository,
     private readonly config: AppConfig,
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
   ) {}
 
+  /** Opens a session; the login is audited with it. Failures are only in the request log. */
   async login(
     email: string,
     password: string,
+    requestId?: string,
   ): Promise<{ sessionToken: string; expiresAt: Date; principal: Principal }> {
     const user = await this.repo.findUserByEmail(email.toLowerCase());
     const ok = await verify(user?.passwordHash ?? DUMMY_HASH, password).catch(() => false);
@@ -28,12 +34,38 @@ export class AuthService {
     }
     const sessionToken = newSecret('');
     const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3_600_000);
-    await this.repo.createSession(user.id, hashSecret(sessionToken), expiresAt);
-    return { sessionToken, expiresAt, principal: toPrincipal('session', user) };
+    const principal = toPrincipal('session', user);
+    await this.prisma.$transaction(async (tx) => {
+      const session = await this.repo.createSession(tx, user.id, hashSecret(sessionToken), expiresAt);
+      await this.audit.record(
+        tx,
+        { principal, requestId },
+        {
+          action: 'auth.login',
+          targetType: 'session',
+          targetId: session.id,
+          after: { userId: user.id, expiresAt },
+        },
+      );
+    });
+    return { sessionToken, expiresAt, principal };
   }
 
-  async logout(sessionToken: string): Promise<void> {
-    await this.repo.deleteSession(hashSecret(sessionToken));
+  async logout(sessionToken: string, requestId?: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const session = await this.repo.deleteSession(tx, hashSecret(sessionToken));
+      if (!session) return;
+      await this.audit.record(
+        tx,
+        { principal: toPrincipal('session', session.user), requestId },
+        {
+          action: 'auth.logout',
+          targetType: 'session',
+          targetId: session.id,
+          before: { userId: session.userId, expiresAt: session.expiresAt },
+        },
+      );
+    });
   }
 
   /** Resolves a bearer token or session cookie to a principal, or null when it is not valid. */

@@ -19,7 +19,12 @@ export class LivenessController {
       const pending = await pendingMigrations(this.db.url, MIGRATIONS_DIR);
       const ready = pending.length === 0;
       if (!ready) res.status(HttpStatus.SERVICE_UNAVAILABLE);
-      return { status: ready ? 'ok' : 'migrating', database: 'up', pendingMigrations: pending, embedded: Boolean(this.db.embedded) };
+      return {
+        status: ready ? 'ok' : 'migrating',
+        database: 'up',
+        pendingMigrations: pending,
+        embedded: Boolean(this.db.embedded),
+      };
     } catch {
       res.status(HttpStatus.SERVICE_UNAVAILABLE);
       return { status: 'unavailable', database: 'down' };

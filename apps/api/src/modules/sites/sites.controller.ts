@@ -1,20 +1,8 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import { IdParam } from '../../common/http/id-param.js';
 import { labelFilter, pageSchema } from '../../common/http/page.js';
 import { etagOf, expectedVersion } from '../../common/http/versioning.js';
 import { hostname } from '../../common/validation/fields.js';
@@ -40,7 +28,7 @@ export class SitesController {
   }
 
   @Get(':id')
-  async get(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) res: Response) {
+  async get(@IdParam() id: string, @Res({ passthrough: true }) res: Response) {
     const site = await this.sites.get(id);
     res.setHeader('ETag', etagOf(site.version));
     return site;
@@ -55,7 +43,7 @@ export class SitesController {
   @Patch(':id')
   @Requires('write')
   update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body({ schema: updateSiteSchema }) dto: UpdateSite,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
@@ -67,7 +55,7 @@ export class SitesController {
   @Requires('write')
   @HttpCode(204)
   remove(
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ) {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, FieldError } from '../../common/errors/app-error.js';
 import { versionConflict } from '../../common/http/versioning.js';
 import { PrismaService, Tx } from '../../database/prisma.service.js';
+import { lockNamed, lockRow } from '../../database/row-locks.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { RevisionService } from '../revisions/revision.service.js';
@@ -52,6 +53,7 @@ export class SitesService {
 
   async update(id: string, dto: UpdateSite, expected: number | undefined, actor: Actor): Promise<SiteView> {
     return this.prisma.$transaction(async (tx) => {
+      await lockRow(tx, 'Site', id);
       const row = (await this.repo.find(id, tx)) ?? notFound(id);
       if (expected !== undefined && expected !== row.version)
         throw versionConflict('Site', id, expected, row.version);
@@ -85,6 +87,7 @@ export class SitesService {
 
   async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
+      await lockRow(tx, 'Site', id);
       const row = (await this.repo.find(id, tx)) ?? notFound(id);
       if (expected !== undefined && expected !== row.version)
         throw versionConflict('Site', id, expected, row.version);
@@ -118,12 +121,9 @@ export class SitesService {
       children.hostnames = dto.hostnames;
     }
     if (dto.routes) {
-      const names = [...new Set(dto.routes.map((r) => r.upstream))];
-      const found = new Map(
-        (
-          await tx.upstream.findMany({ where: { name: { in: names } }, select: { id: true, name: true } })
-        ).map((u) => [u.name, u.id]),
-      );
+      // Share-locked: an upstream being deleted right now is either kept (the delete then sees
+      // this route) or already gone (reported here), never deleted under the new route.
+      const found = await lockNamed(tx, 'Upstream', [...new Set(dto.routes.map((r) => r.upstream))]);
       children.routes = dto.routes.map((r, i) => {
         const upstreamId = found.get(r.upstream);
         if (!upstreamId)
@@ -132,11 +132,7 @@ export class SitesService {
       });
     }
     if (dto.agents) {
-      const found = new Map(
-        (
-          await tx.agent.findMany({ where: { name: { in: dto.agents } }, select: { id: true, name: true } })
-        ).map((a) => [a.name, a.id]),
-      );
+      const found = await lockNamed(tx, 'Agent', dto.agents);
       children.agentIds = dto.agents.map((name, i) => {
         const agentId = found.get(name);
         if (!agentId) errors.push({ field: `agents.${i}`, message: `no agent named ${name}` });

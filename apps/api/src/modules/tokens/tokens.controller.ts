@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../../common/http/id-param.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
 import { CreateToken, createTokenSchema } from './dto/token.schema.js';
@@ -23,7 +24,7 @@ export class TokensController {
 
   @Delete(':id')
   @HttpCode(204)
-  revoke(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+  revoke(@IdParam() id: string, @CurrentActor() actor: Actor) {
     return this.tokens.revoke(id, actor);
   }
 }

@@ -34,6 +34,15 @@ export class TokensService {
 
   /** The token text is returned here once and never again; only its hash is stored. */
   async create(dto: CreateToken, actor: Actor) {
+    // A narrow token (say, an admin-only one handed to a script) must not mint a broader one.
+    const beyond = dto.scopes.filter((s) => !actor.principal.permissions.has(s));
+    if (beyond.length) {
+      throw new AppError(
+        'FORBIDDEN',
+        `You cannot grant scopes you do not hold yourself: ${beyond.join(', ')}`,
+        [{ field: 'scopes', message: `not held by the caller: ${beyond.join(', ')}` }],
+      );
+    }
     const token = newSecret(TOKEN_PREFIX);
     return this.prisma.$transaction(async (tx) => {
       const row = await tx.apiToken.create({

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
 import { versionConflict } from '../../common/http/versioning.js';
 import { PrismaService, Tx } from '../../database/prisma.service.js';
+import { lockRow } from '../../database/row-locks.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { RevisionService } from '../revisions/revision.service.js';
@@ -55,6 +56,7 @@ export class UpstreamsService {
     actor: Actor,
   ): Promise<UpstreamRow> {
     return this.prisma.$transaction(async (tx) => {
+      await lockRow(tx, 'Upstream', id);
       const before = (await this.repo.find(id, tx)) ?? notFound(id);
       if (expected !== undefined && expected !== before.version)
         throw versionConflict('Upstream', id, expected, before.version);
@@ -79,6 +81,8 @@ export class UpstreamsService {
 
   async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
+      // Also waits for sites that are adding a route to it right now (they share-lock it).
+      await lockRow(tx, 'Upstream', id);
       const before = (await this.repo.find(id, tx)) ?? notFound(id);
       if (expected !== undefined && expected !== before.version)
         throw versionConflict('Upstream', id, expected, before.version);

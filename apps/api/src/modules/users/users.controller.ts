@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../../common/http/id-param.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
 import { CreateUser, createUserSchema, UpdateUser, updateUserSchema } from './dto/user.schema.js';
@@ -23,7 +24,7 @@ export class UsersController {
 
   @Patch(':id')
   update(
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body({ schema: updateUserSchema }) dto: UpdateUser,
     @CurrentActor() actor: Actor,
   ) {
@@ -32,7 +33,7 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  remove(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+  remove(@IdParam() id: string, @CurrentActor() actor: Actor) {
     return this.users.remove(id, actor);
   }
 }

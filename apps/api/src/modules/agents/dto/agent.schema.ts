@@ -10,6 +10,36 @@ import {
   unixUser,
 } from '../../../common/validation/fields.js';
 
+/** Host paths and commands on top of the flavor and family defaults (docs/deploy.md, host settings). */
+export const hostOverridesSchema = z
+  .strictObject({
+    hookPath: absolutePath
+      .optional()
+      .describe("the one file in the host's config that includes Portico's tree"),
+    importDirs: z.array(absolutePath).max(16).optional().describe('where hand-written site configs live'),
+    versionCommand: shellCommand.optional().describe('prints the proxy version (nginx -v, apache2 -v)'),
+    modulesCommand: shellCommand.nullable().optional().describe('lists loaded Apache modules'),
+    units: z
+      .strictObject({
+        unitDir: absolutePath,
+        daemonReload: shellCommand,
+        restart: shellCommand,
+        stop: shellCommand,
+        isActive: shellCommand,
+      })
+      .nullable()
+      .optional()
+      .describe('systemd commands ({unit} is the unit file name); null on hosts without systemd'),
+    unitVerifyCommand: shellCommand.nullable().optional().describe('default systemd-analyze verify'),
+    verifyAddress: ipAddress.optional().describe('where the proxy listens, seen from the host'),
+    settleMs: z.int().min(0).max(60_000).optional(),
+    verifyTimeoutMs: z.int().min(0).max(300_000).optional(),
+    keepRevisions: z.int().min(1).max(100).optional(),
+  })
+  .meta({ id: 'HostOverrides' });
+
+export type HostOverrides = z.infer<typeof hostOverridesSchema>;
+
 const agentShape = {
   name: resourceName,
   address: targetHost.describe('hostname or IP Portico connects to over SSH'),
@@ -30,10 +60,14 @@ const agentShape = {
   validateCommand: shellCommand.nullable().optional().describe('override; default by flavor'),
   reloadCommand: shellCommand.nullable().optional().describe('override; default by flavor'),
   hostFamily: z.enum(['debian', 'rhel']).optional().describe('default paths and commands; default debian'),
-  listenAddress: ipAddress.nullable().optional().describe('one IP the proxy listens on; default every address'),
+  listenAddress: ipAddress
+    .nullable()
+    .optional()
+    .describe('one IP the proxy listens on; default every address'),
   httpPort: port.optional().describe('port the proxy serves HTTP on; default 80'),
   httpsPort: port.optional().describe('port the proxy serves HTTPS on; default 443'),
   labels: labels.optional(),
+  hostOverrides: hostOverridesSchema.optional(),
 };
 
 const oneKeySource = (a: { privateKey?: string; generateKey?: boolean }, ctx: z.RefinementCtx) => {
@@ -68,4 +102,5 @@ export const AGENT_DEFAULTS = {
   httpPort: 80,
   httpsPort: 443,
   labels: {},
+  hostOverrides: {},
 } as const;

@@ -64,7 +64,12 @@ const serviceShape = {
   user: unixUser.nullable().optional(),
   restart: z.enum(['no', 'always', 'on_failure', 'on_abnormal']).optional().describe('default always'),
   options: serviceOptionsSchema.optional(),
-  agents: z.array(resourceName).max(1000).optional().describe('names of the agents that run this unit'),
+  agents: z
+    .array(resourceName)
+    .max(1000)
+    .refine((a) => new Set(a).size === a.length, 'agents must be unique')
+    .optional()
+    .describe('names of the agents that run this unit'),
   labels: labels.optional(),
 };
 
