@@ -1,6 +1,8 @@
+import { AppError } from '../../common/errors/app-error.js';
+
 /**
- * Why talking to a host failed. Automation acts on the code; suggested HTTP statuses for the
- * global filter: HOST_KEY_CHANGED 409, AUTH_REJECTED 502, HOST_UNREACHABLE 502, SSH_TIMEOUT 504,
+ * Why talking to a host failed. Automation acts on the code; the global filter maps it through
+ * ERROR_STATUS: HOST_KEY_CHANGED 409, AUTH_REJECTED 502, HOST_UNREACHABLE 502, SSH_TIMEOUT 504,
  * SUDO_REJECTED 502, SSH_FAILED 502, INVALID_DEPLOY_INPUT 400.
  */
 export type DeployErrorCode =
@@ -19,14 +21,14 @@ export type DeployErrorCode =
   /** Paths or revision ids that would not be safe to put into a shell command. */
   | 'INVALID_DEPLOY_INPUT';
 
-export class DeployError extends Error {
+export class DeployError extends AppError {
   constructor(
-    readonly code: DeployErrorCode,
+    override readonly code: DeployErrorCode,
     message: string,
     /** Evidence for the operator (expected/actual fingerprints, command output); never secrets. */
-    readonly details?: Record<string, unknown>,
+    override readonly details?: Record<string, unknown>,
   ) {
-    super(message);
+    super(code, message, details);
     this.name = 'DeployError';
   }
 }

@@ -25,7 +25,10 @@ export interface HostCheck {
 
 export interface HostTestReport {
   ok: boolean;
-  /** Presented fingerprint; on first contact the caller pins it. */
+  /**
+   * Presented fingerprint; on first contact the caller pins it. With a failed `host_key` check it
+   * is the key the host offers instead of the pinned one.
+   */
   hostKeyFingerprint: string | null;
   firstContact: boolean;
   /** e.g. "1.22.1" or "2.4.62", for the renderer's version-dependent choices. */
@@ -55,13 +58,15 @@ export class HostTester {
     const checks = new Map<HostCheckName, HostCheck>();
     const set = (name: HostCheckName, status: HostCheck['status'], detail: string) =>
       checks.set(name, { name, status, detail });
+    // A changed host key: the fingerprint the host presents instead of the pinned one.
+    let offered: string | null = null;
     const report = (transport: SshTransport | null, proxyVersion: string | null): HostTestReport => {
       for (const name of ORDER)
         if (!checks.has(name)) set(name, 'skipped', 'not checked: an earlier check failed');
       const list = ORDER.map((n) => checks.get(n)!);
       return {
         ok: list.every((c) => c.status !== 'fail'),
-        hostKeyFingerprint: transport?.hostKeyFingerprint ?? null,
+        hostKeyFingerprint: transport?.hostKeyFingerprint ?? offered,
         firstContact: transport?.firstContact ?? false,
         proxyVersion,
         checks: list,
@@ -78,8 +83,11 @@ export class HostTester {
       transport = await SshTransport.connect(target);
     } catch (error) {
       const e = error as DeployError;
-      if (e.code === 'HOST_KEY_CHANGED') set('host_key', 'fail', e.message);
-      else {
+      if (e.code === 'HOST_KEY_CHANGED') {
+        set('host_key', 'fail', e.message);
+        const actual = e.details?.actual;
+        offered = typeof actual === 'string' ? actual : null;
+      } else {
         set('host_key', 'pass', 'presented key accepted');
         set('auth', 'fail', e.message);
       }

@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error.js';
+import { PrismaService } from '../../database/prisma.service.js';
+import type { Agent } from '../../generated/prisma/client.js';
+import { toAgentView } from '../agents/agents.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/principal.js';
+import { HostDeployer } from '../deploy/host-deployer.js';
+import { HostTester, type HostTestReport } from '../deploy/host-tester.js';
+import { DesiredStateService } from '../desired-state/desired-state.service.js';
+import { requiredApacheModules } from '../render/agent-renderer.js';
+import { RevisionService } from '../revisions/revision.service.js';
+import { AgentConnector } from './agent-connector.js';
+
+/** Operations on an agent's host itself: the connection test, host-key acceptance, import. */
+@Injectable()
+export class AgentHostsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly connector: AgentConnector,
+    private readonly desired: DesiredStateService,
+    private readonly revisions: RevisionService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Every check a deploy will need, each pass/fail. Learns the proxy version (which the renderer
+   * uses), pins the host key on first contact and records a changed one as offeredHostKey.
+   */
+  async test(id: string, actor: Actor) {
+    const agent = await this.find(id);
+    const settings = this.connector.settings(agent);
+    if (agent.flavor === 'apache') {
+      // What this agent's sites need, besides what every Portico tree needs.
+      const state = await this.desired.load();
+      const needed = requiredApacheModules(state, agent.id).map((m) => `${m}_module`);
+      settings.requiredModules = [...new Set([...settings.requiredModules, ...needed])].sort();
+    }
+    const report = await new HostTester(settings).run(this.connector.target(agent));
+    await this.remember(agent, report, actor);
+    return {
+      agentId: agent.id,
+      ok: report.ok,
+      proxyVersion: report.proxyVersion,
+      hostKeyFingerprint: report.hostKeyFingerprint,
+      firstContact: report.firstContact,
+      checks: report.checks,
+    };
+  }
+
+  /** An admin vouches for the key the host now presents; operations resume. */
+  async acceptHostKey(id: string, fingerprint: string, actor: Actor) {
+    return this.prisma.$transaction(async (tx) => {
+      const row = (await tx.agent.findUnique({ where: { id } })) ?? notFound(id);
+      if (row.offeredHostKey !== fingerprint) {
+        throw new AppError(
+          'HOST_KEY_NOT_OFFERED',
+          row.offeredHostKey
+            ? `Agent ${row.name} offers ${row.offeredHostKey}, not ${fingerprint}`
+            : `Agent ${row.name} has no changed host key to accept`,
+          { offeredHostKey: row.offeredHostKey },
+        );
+      }
+      const after = await tx.agent.update({
+        where: { id },
+        data: { hostKeyFingerprint: fingerprint, offeredHostKey: null, version: { increment: 1 } },
+      });
+      await this.audit.record(tx, actor, {
+        action: 'agent.accept_host_key',
+        targetType: 'agent',
+        targetId: id,
+        before: { hostKeyFingerprint: row.hostKeyFingerprint, offeredHostKey: row.offeredHostKey },
+        after: { hostKeyFingerprint: fingerprint, offeredHostKey: null },
+      });
+      return toAgentView(after);
+    });
+  }
+
+  /** Reads the host's hand-written site configs and proposes sites and upstreams; changes nothing. */
+  async importConfigs(id: string) {
+    const agent = await this.find(id);
+    const transport = await this.connector.connect(agent);
+    try {
+      const { files, proposal } = await new HostDeployer(
+        transport,
+        this.connector.settings(agent),
+      ).importConfigs();
+      return {
+        agentId: agent.id,
+        files: files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content) })),
+        ...proposal,
+      };
+    } finally {
+      transport.close();
+    }
+  }
+
+  private async remember(agent: Agent, report: HostTestReport, actor: Actor): Promise<void> {
+    const keyFailed = report.checks.some((c) => c.name === 'host_key' && c.status === 'fail');
+    const pin = report.firstContact && report.hostKeyFingerprint ? report.hostKeyFingerprint : null;
+    const offered = keyFailed ? report.hostKeyFingerprint : null;
+    const version =
+      report.proxyVersion && report.proxyVersion !== agent.proxyVersion ? report.proxyVersion : null;
+    await this.prisma.$transaction(async (tx) => {
+      if (pin) {
+        await tx.agent.updateMany({
+          where: { id: agent.id, hostKeyFingerprint: null },
+          data: { hostKeyFingerprint: pin, version: { increment: 1 } },
+        });
+      }
+      if (offered) {
+        await tx.agent.update({
+          where: { id: agent.id },
+          data: { offeredHostKey: offered, version: { increment: 1 } },
+        });
+      }
+      if (version) {
+        // The renderer picks Apache's WebSocket style by version: a new version is new desired state.
+        await tx.agent.update({
+          where: { id: agent.id },
+          data: { proxyVersion: version, version: { increment: 1 } },
+        });
+        await this.revisions.bump(tx);
+      }
+      await this.audit.record(tx, actor, {
+        action: 'agent.test',
+        targetType: 'agent',
+        targetId: agent.id,
+        after: {
+          ok: report.ok,
+          failed: report.checks.filter((c) => c.status === 'fail').map((c) => c.name),
+          proxyVersion: report.proxyVersion,
+          ...(pin ? { pinnedHostKey: pin } : {}),
+          ...(offered ? { offeredHostKey: offered } : {}),
+        },
+      });
+    });
+  }
+
+  private async find(id: string): Promise<Agent> {
+    return (await this.prisma.agent.findUnique({ where: { id } })) ?? notFound(id);
+  }
+}
+
+function notFound(id: string): never {
+  throw AppError.notFound('Agent', id);
+}

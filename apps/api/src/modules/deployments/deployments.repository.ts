@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, Tx } from '../../database/prisma.service.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { deploymentStatusOf, type FinalDeploymentStatus, isOpen } from './target-result.js';
+
+export interface TargetRef {
+  id: string;
+  deploymentId: string;
+  agentId: string;
+}
+
+export interface FinishResult {
+  /** False when the guard did not match: someone else finished or took the target first. */
+  updated: boolean;
+  /** Set when this call finished the deployment's last open target. */
+  deploymentStatus: FinalDeploymentStatus | null;
+}
+
+/** The runner's and the recovery's queries on deployments and their targets. */
+@Injectable()
+export class DeploymentsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Pending targets, oldest deployment first: per agent, deployments run in creation order. */
+  pendingTargets(limit: number): Promise<TargetRef[]> {
+    return this.prisma.deploymentTarget.findMany({
+      where: { status: 'pending' },
+      orderBy: [{ deployment: { createdAt: 'asc' } }, { id: 'asc' }],
+      select: { id: true, deploymentId: true, agentId: true },
+      take: limit,
+    });
+  }
+
+  /**
+   * Takes a pending target for this instance. The conditional update is atomic in Postgres: of
+   * two instances racing for one target exactly one sees count 1.
+   */
+  async claim(targetId: string, instanceId: string): Promise<boolean> {
+    const { count } = await this.prisma.deploymentTarget.updateMany({
+      where: { id: targetId, status: 'pending' },
+      data: { status: 'running', instanceId, startedAt: new Date(), step: null },
+    });
+    return count === 1;
+  }
+
+  /** pending -> running once; true for the call that did it. */
+  async markDeploymentRunning(deploymentId: string): Promise<boolean> {
+    const { count } = await this.prisma.deployment.updateMany({
+      where: { id: deploymentId, status: 'pending' },
+      data: { status: 'running', startedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  loadTarget(targetId: string) {
+    return this.prisma.deploymentTarget.findUnique({ where: { id: targetId }, include: { agent: true } });
+  }
+
+  async saveProgress(targetId: string, instanceId: string, step: string, log: string): Promise<void> {
+    await this.prisma.deploymentTarget.updateMany({
+      where: { id: targetId, status: 'running', instanceId },
+      data: { step, log },
+    });
+  }
+
+  async appendLog(targetId: string, lines: string): Promise<void> {
+    await this.prisma
+      .$executeRaw`UPDATE "DeploymentTarget" SET "log" = "log" || ${lines} WHERE "id" = ${targetId}::uuid`;
+  }
+
+  /**
+   * Ends one target and, when it was the deployment's last open one, the deployment. The
+   * deployment row is locked first, so two instances finishing its last two targets at the same
+   * moment serialize and the second one sees the first one's target finished.
+   */
+  finishTarget(
+    ref: Pick<TargetRef, 'id' | 'deploymentId'>,
+    guard: Prisma.DeploymentTargetWhereInput,
+    data: Prisma.DeploymentTargetUpdateManyMutationInput,
+  ): Promise<FinishResult> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT "id" FROM "Deployment" WHERE "id" = ${ref.deploymentId}::uuid FOR UPDATE`;
+      const { count } = await tx.deploymentTarget.updateMany({ where: { ...guard, id: ref.id }, data });
+      if (count === 0) return { updated: false, deploymentStatus: null };
+      return { updated: true, deploymentStatus: await this.finalizeIn(tx, ref.deploymentId) };
+    });
+  }
+
+  /** Sets the deployment's final status once none of its targets is open; null while some are. */
+  async finalizeIn(tx: Tx, deploymentId: string): Promise<FinalDeploymentStatus | null> {
+    const targets = await tx.deploymentTarget.findMany({ where: { deploymentId }, select: { status: true } });
+    if (targets.some((t) => isOpen(t.status))) return null;
+    const status = deploymentStatusOf(targets.map((t) => t.status));
+    const { count } = await tx.deployment.updateMany({
+      where: { id: deploymentId, status: { in: ['pending', 'running'] } },
+      data: { status, finishedAt: new Date(), ...(targets.length ? {} : { startedAt: new Date() }) },
+    });
+    return count === 1 ? status : null;
+  }
+
+  /** Targets marked running: each is either still owned by a live run or an orphan. */
+  runningTargets() {
+    return this.prisma.deploymentTarget.findMany({
+      where: { status: 'running' },
+      select: {
+        id: true,
+        deploymentId: true,
+        agentId: true,
+        instanceId: true,
+        step: true,
+        snapshotHash: true,
+        startedAt: true,
+      },
+    });
+  }
+
+  /** Pending targets of deployments created before the cutoff: they waited long enough. */
+  pendingSince(cutoff: Date) {
+    return this.prisma.deploymentTarget.findMany({
+      where: { status: 'pending', deployment: { createdAt: { lt: cutoff } } },
+      select: { id: true, deploymentId: true, agentId: true, agent: { select: { name: true } } },
+      take: 500,
+    });
+  }
+
+  async agentBusy(agentId: string): Promise<boolean> {
+    return (await this.prisma.deploymentTarget.count({ where: { agentId, status: 'running' } })) > 0;
+  }
+
+  /** The newest target that left the agent with a known tree: what Portico last deployed there. */
+  lastConverged(agentId: string, before?: Date) {
+    return this.prisma.deploymentTarget.findFirst({
+      where: {
+        agentId,
+        status: { in: ['succeeded', 'unchanged'] },
+        snapshotHash: { not: null },
+        ...(before ? { deployment: { createdAt: { lt: before } } } : {}),
+      },
+      orderBy: [{ deployment: { createdAt: 'desc' } }, { finishedAt: 'desc' }],
+      include: { deployment: { select: { id: true, revision: true, kind: true } } },
+    });
+  }
+}

@@ -1,0 +1,16 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { IdParam } from '../../common/http/id-param.js';
+import { DriftService } from './drift.service.js';
+
+@ApiTags('agents')
+@Controller('api/v1/agents')
+export class DriftController {
+  constructor(private readonly drift: DriftService) {}
+
+  /** The host's files vs. what Portico last deployed there: changed, missing, extra, hand-edited. */
+  @Get(':id/drift')
+  check(@IdParam() id: string) {
+    return this.drift.check(id);
+  }
+}

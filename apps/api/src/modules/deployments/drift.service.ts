@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error.js';
+import { PrismaService } from '../../database/prisma.service.js';
+import type { Agent } from '../../generated/prisma/client.js';
+import { AgentConnector } from '../agent-hosts/agent-connector.js';
+import type { DriftReport } from '../deploy/deploy-outcome.js';
+import { HostDeployer } from '../deploy/host-deployer.js';
+import type { RenderedFile } from '../render/fleet-state.js';
+import { DeploymentsRepository } from './deployments.repository.js';
+import { FileSnapshotRepository } from './file-snapshot.repository.js';
+
+/** Files on a host vs. what Portico last deployed there (the newest converged target's file set). */
+@Injectable()
+export class DriftService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly repo: DeploymentsRepository,
+    private readonly snapshots: FileSnapshotRepository,
+    private readonly connector: AgentConnector,
+  ) {}
+
+  async check(agentId: string) {
+    const agent = (await this.prisma.agent.findUnique({ where: { id: agentId } })) ?? notFound(agentId);
+    const last = await this.repo.lastConverged(agentId);
+    // Never deployed: everything Portico would own on the host counts as extra.
+    const files = last?.snapshotHash ? await this.snapshots.load(last.snapshotHash) : [];
+    const report = await this.compare(agent, files);
+    return {
+      agentId,
+      checkedAt: new Date().toISOString(),
+      deployed: last
+        ? {
+            deploymentId: last.deploymentId,
+            targetId: last.id,
+            revision: last.revision,
+            finishedAt: last.finishedAt,
+          }
+        : null,
+      ...report,
+    };
+  }
+
+  /** One connection, one inventory read on the host. */
+  async compare(agent: Agent, files: RenderedFile[]): Promise<DriftReport> {
+    const transport = await this.connector.connect(agent);
+    try {
+      return await new HostDeployer(transport, this.connector.settings(agent)).drift(files);
+    } finally {
+      transport.close();
+    }
+  }
+}
+
+function notFound(id: string): never {
+  throw AppError.notFound('Agent', id);
+}

@@ -1,0 +1,88 @@
+import { AppError } from '../../common/errors/app-error.js';
+import type { DeployOutcome } from '../deploy/deploy-outcome.js';
+
+export type FinalTargetStatus = 'succeeded' | 'unchanged' | 'failed' | 'rolled_back';
+export type FinalDeploymentStatus = 'succeeded' | 'partially_failed' | 'failed';
+
+/** How one target ended, in the words the API stores: status, an error line, log lines to append. */
+export interface TargetResult {
+  status: FinalTargetStatus;
+  /** `CODE: …` or `<step>: …`; null when the target converged. */
+  error: string | null;
+  log: string[];
+}
+
+/** The engine's outcome for one host as a target result. */
+export function resultOfOutcome(outcome: DeployOutcome): TargetResult {
+  switch (outcome.status) {
+    case 'unchanged':
+      return {
+        status: 'unchanged',
+        error: null,
+        log: [`unchanged: every file already matches (live revision ${outcome.liveRevision ?? 'unknown'})`],
+      };
+    case 'deployed':
+      return {
+        status: 'succeeded',
+        error: null,
+        log: [
+          `deployed ${outcome.liveTarget} (previous: ${outcome.previousTarget ?? 'none'}): ` +
+            `${outcome.uploaded.length} uploaded, ${outcome.copied.length} copied, ${outcome.removed.length} removed` +
+            (outcome.restartedUnits.length ? `, units restarted: ${outcome.restartedUnits.join(', ')}` : ''),
+          ...outcome.checks.map(
+            (c) => `check ${c.check.hostHeader}:${c.check.port}${c.check.path ?? '/'} -> ${c.status}`,
+          ),
+        ],
+      };
+    case 'failed':
+      return {
+        status: 'failed',
+        error: `${outcome.code ? `${outcome.code}: ` : ''}${outcome.step}: ${outcome.reason}`,
+        log: [
+          `failed in step ${outcome.step}, live config untouched: ${outcome.reason}`,
+          ...(outcome.validatorOutput ? ['validator output:', outcome.validatorOutput.trimEnd()] : []),
+        ],
+      };
+    case 'rolled_back':
+      return {
+        status: 'rolled_back',
+        error: `${outcome.step}: ${outcome.reason}`,
+        log: [
+          `failed in step ${outcome.step} after the switch: ${outcome.reason}`,
+          `rolled back to ${outcome.restoredTarget ?? 'nothing (first deploy undone)'}, reloaded and verified`,
+        ],
+      };
+    case 'rollback_failed':
+      return {
+        status: 'failed',
+        error: `ROLLBACK_FAILED: ${outcome.step}: ${outcome.reason}; the rollback failed too: ${outcome.rollbackError}`,
+        log: [
+          `failed in step ${outcome.step} after the switch: ${outcome.reason}`,
+          `ROLLBACK FAILED: ${outcome.rollbackError} - the host needs a person`,
+        ],
+      };
+  }
+}
+
+/** A failure outside the engine's protocol: connecting, the host key, a timeout, a bug. */
+export function resultOfError(error: unknown): TargetResult {
+  const message = error instanceof Error ? error.message : String(error);
+  const code =
+    error instanceof AppError
+      ? error.code
+      : (error as { code?: unknown } | null)?.code === 'SSH_TIMEOUT'
+        ? 'SSH_TIMEOUT'
+        : 'INTERNAL';
+  return { status: 'failed', error: `${code}: ${message}`, log: [`failed: ${code}: ${message}`] };
+}
+
+/** succeeded when every target converged, failed when none did, partially_failed otherwise. */
+export function deploymentStatusOf(statuses: readonly string[]): FinalDeploymentStatus {
+  const good = statuses.filter((s) => s === 'succeeded' || s === 'unchanged').length;
+  if (good === statuses.length) return 'succeeded';
+  return good === 0 ? 'failed' : 'partially_failed';
+}
+
+export function isOpen(status: string): boolean {
+  return status === 'pending' || status === 'running';
+}
