@@ -4,7 +4,8 @@ import { IdParam } from '../../common/http/id-param.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
 import { AgentHostsService } from './agent-hosts.service.js';
-import { AcceptHostKey, acceptHostKeySchema } from './dto/accept-host-key.schema.js';
+import type { AcceptHostKey } from './dto/accept-host-key.schema.js';
+import { acceptHostKeySchema } from './dto/accept-host-key.schema.js';
 
 @ApiTags('agents')
 @Controller('api/v1/agents')

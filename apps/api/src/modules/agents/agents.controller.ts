@@ -8,7 +8,8 @@ import { etagOf, expectedVersion } from '../../common/http/versioning.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
 import { AgentsService } from './agents.service.js';
-import { CreateAgent, createAgentSchema, UpdateAgent, updateAgentSchema } from './dto/agent.schema.js';
+import type { CreateAgent, UpdateAgent } from './dto/agent.schema.js';
+import { createAgentSchema, updateAgentSchema } from './dto/agent.schema.js';
 
 const listQuery = pageSchema.extend({ label: labelFilter.optional(), q: z.string().max(64).optional() });
 

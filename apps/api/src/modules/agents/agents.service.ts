@@ -10,7 +10,8 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { RevisionService } from '../revisions/revision.service.js';
 import { generateAgentKey, publicKeyOf } from './agent-key.js';
-import { AGENT_DEFAULTS, CreateAgent, UpdateAgent } from './dto/agent.schema.js';
+import type { CreateAgent, UpdateAgent } from './dto/agent.schema.js';
+import { AGENT_DEFAULTS } from './dto/agent.schema.js';
 
 /** The API's view of an agent: the sealed key never leaves this service. */
 export function toAgentView({ sshKeyEncrypted, ...agent }: Agent) {

@@ -6,7 +6,8 @@ import { AppConfig } from '../../config/app-config.js';
 import { AuthenticatedRequest, CurrentActor, Public } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
 import { SESSION_COOKIE } from './credentials.js';
-import { Login, loginSchema } from './dto/login.schema.js';
+import type { Login } from './dto/login.schema.js';
+import { loginSchema } from './dto/login.schema.js';
 import { Actor } from './principal.js';
 
 @ApiTags('auth')

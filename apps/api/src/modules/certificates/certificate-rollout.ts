@@ -24,14 +24,3 @@ export interface RolloutResult {
 export abstract class CertificateRollout {
   abstract deploy(request: RolloutRequest): Promise<RolloutResult>;
 }
-
-/** Default until the deployment runner is wired: says what should be deployed and does nothing. */
-@Injectable()
-export class PendingRollout extends CertificateRollout {
-  private readonly logger = new Logger('CertificateRollout');
-
-  async deploy(request: RolloutRequest): Promise<RolloutResult> {
-    this.logger.warn({ ...request }, 'certificate ready: deploy these agents (no deployment runner wired)');
-    return { status: 'not_wired', detail: `deploy agents ${request.agentIds.join(', ')} to serve it` };
-  }
-}

@@ -1,17 +1,21 @@
 import { Module } from '@nestjs/common';
+import { AgentHostsModule } from '../agent-hosts/agent-hosts.module.js';
+import { DeploymentsModule } from '../deployments/deployments.module.js';
 import { AcmeGateway } from './acme/acme.gateway.js';
 import { AcmeAccountsController } from './acme/acme-accounts.controller.js';
 import { AcmeAccountsService } from './acme/acme-accounts.service.js';
 import { CertificateOrdersService } from './acme/certificate-orders.service.js';
 import { OrderRunner } from './acme/order-runner.js';
 import { RenewalScheduler } from './acme/renewal.scheduler.js';
-import { CertificateRollout, PendingRollout } from './certificate-rollout.js';
+import { CertificateRollout } from './certificate-rollout.js';
 import { CertificatesController } from './certificates.controller.js';
 import { CertificatesService } from './certificates.service.js';
+import { DeploymentsRollout } from './deployments-rollout.js';
 import { DnsProvidersController } from './dns/dns-providers.controller.js';
 import { DnsProviders } from './dns/dns-providers.service.js';
 
 @Module({
+  imports: [AgentHostsModule, DeploymentsModule],
   controllers: [CertificatesController, AcmeAccountsController, DnsProvidersController],
   providers: [
     AcmeGateway,
@@ -21,9 +25,8 @@ import { DnsProviders } from './dns/dns-providers.service.js';
     DnsProviders,
     OrderRunner,
     RenewalScheduler,
-    // To ship certificates through the fleet runner: imports: [DeploymentsModule] and
-    // useClass: DeploymentsRollout (deployments-rollout.ts). See docs/certificates.md.
-    { provide: CertificateRollout, useClass: PendingRollout },
+    // A stored certificate reaches its agents through the fleet deployment runner.
+    { provide: CertificateRollout, useClass: DeploymentsRollout },
   ],
   exports: [CertificatesService, CertificateOrdersService, RenewalScheduler, CertificateRollout],
 })

@@ -5,12 +5,10 @@ import { IdParam } from '../../common/http/id-param.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
 import { DeploymentsService } from './deployments.service.js';
+import type { CreateDeployment, DeploymentListQuery, RollbackDeployment } from './dto/deployment.schema.js';
 import {
-  CreateDeployment,
   createDeploymentSchema,
-  DeploymentListQuery,
   deploymentListQuery,
-  RollbackDeployment,
   rollbackDeploymentSchema,
 } from './dto/deployment.schema.js';
 

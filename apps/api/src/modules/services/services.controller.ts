@@ -7,12 +7,8 @@ import { labelFilter, pageSchema } from '../../common/http/page.js';
 import { etagOf, expectedVersion } from '../../common/http/versioning.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
-import {
-  CreateService,
-  createServiceSchema,
-  UpdateService,
-  updateServiceSchema,
-} from './dto/service.schema.js';
+import type { CreateService, UpdateService } from './dto/service.schema.js';
+import { createServiceSchema, updateServiceSchema } from './dto/service.schema.js';
 import { ServicesService } from './services.service.js';
 
 const listQuery = pageSchema.extend({ label: labelFilter.optional(), q: z.string().max(64).optional() });

@@ -8,7 +8,8 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { RevisionService } from '../revisions/revision.service.js';
-import { CreateService, SERVICE_DEFAULTS, UpdateService } from './dto/service.schema.js';
+import type { CreateService, UpdateService } from './dto/service.schema.js';
+import { SERVICE_DEFAULTS } from './dto/service.schema.js';
 
 const INCLUDE = { placements: { include: { agent: { select: { name: true } } } } } as const;
 type ServiceRow = Prisma.ServiceGetPayload<{ include: typeof INCLUDE }>;

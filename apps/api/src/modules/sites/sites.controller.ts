@@ -8,7 +8,8 @@ import { etagOf, expectedVersion } from '../../common/http/versioning.js';
 import { hostname } from '../../common/validation/fields.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
-import { CreateSite, createSiteSchema, UpdateSite, updateSiteSchema } from './dto/site.schema.js';
+import type { CreateSite, UpdateSite } from './dto/site.schema.js';
+import { createSiteSchema, updateSiteSchema } from './dto/site.schema.js';
 import { SitesService } from './sites.service.js';
 
 const listQuery = pageSchema.extend({

@@ -6,7 +6,8 @@ import { lockNamed, lockRow } from '../../database/row-locks.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { RevisionService } from '../revisions/revision.service.js';
-import { CreateSite, SITE_DEFAULTS, UpdateSite } from './dto/site.schema.js';
+import type { CreateSite, UpdateSite } from './dto/site.schema.js';
+import { SITE_DEFAULTS } from './dto/site.schema.js';
 import { SiteView, toSiteView } from './site.view.js';
 import { SiteChildren, SitesRepository } from './sites.repository.js';
 

@@ -3,7 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../../common/http/id-param.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
-import { CreateToken, createTokenSchema } from './dto/token.schema.js';
+import type { CreateToken } from './dto/token.schema.js';
+import { createTokenSchema } from './dto/token.schema.js';
 import { TokensService } from './tokens.service.js';
 
 @ApiTags('tokens')

@@ -7,12 +7,8 @@ import { labelFilter, pageSchema } from '../../common/http/page.js';
 import { etagOf, expectedVersion } from '../../common/http/versioning.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
-import {
-  CreateUpstream,
-  createUpstreamSchema,
-  UpdateUpstream,
-  updateUpstreamSchema,
-} from './dto/upstream.schema.js';
+import type { CreateUpstream, UpdateUpstream } from './dto/upstream.schema.js';
+import { createUpstreamSchema, updateUpstreamSchema } from './dto/upstream.schema.js';
 import { UpstreamsService } from './upstreams.service.js';
 
 const listQuery = pageSchema.extend({ label: labelFilter.optional(), q: z.string().max(64).optional() });

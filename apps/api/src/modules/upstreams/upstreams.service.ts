@@ -6,7 +6,8 @@ import { lockRow } from '../../database/row-locks.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { RevisionService } from '../revisions/revision.service.js';
-import { CreateUpstream, UPSTREAM_DEFAULTS, UpdateUpstream } from './dto/upstream.schema.js';
+import type { CreateUpstream, UpdateUpstream } from './dto/upstream.schema.js';
+import { UPSTREAM_DEFAULTS } from './dto/upstream.schema.js';
 import { UpstreamRow, UpstreamsRepository } from './upstreams.repository.js';
 
 type TargetInput = CreateUpstream['targets'][number];

@@ -3,7 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../../common/http/id-param.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
-import { CreateUser, createUserSchema, UpdateUser, updateUserSchema } from './dto/user.schema.js';
+import type { CreateUser, UpdateUser } from './dto/user.schema.js';
+import { createUserSchema, updateUserSchema } from './dto/user.schema.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')

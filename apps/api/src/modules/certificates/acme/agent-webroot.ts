@@ -1,8 +1,8 @@
 import { request } from 'node:http';
-import { SecretBox } from '../../../common/secrets/secret-box.js';
 import type { Agent } from '../../../generated/prisma/client.js';
+import type { AgentConnector } from '../../agent-hosts/agent-connector.js';
 import { shellArg } from '../../deploy/shell-arg.js';
-import { SshTransport } from '../../deploy/ssh.transport.js';
+import type { SshTransport } from '../../deploy/ssh.transport.js';
 
 export const CHALLENGE_DIR = '.well-known/acme-challenge';
 const PROBE_TIMEOUT_MS = 3_000;
@@ -18,18 +18,9 @@ export class AgentWebroot {
     private readonly transport: SshTransport,
   ) {}
 
-  static async open(agent: Agent, secrets: SecretBox): Promise<AgentWebroot> {
-    if (!agent.sshKeyEncrypted) throw new Error(`agent ${agent.name} has no SSH key`);
-    const transport = await SshTransport.connect({
-      host: agent.address,
-      port: agent.sshPort,
-      username: agent.sshUser,
-      privateKey: secrets.open(agent.sshKeyEncrypted),
-      hostKeyFingerprint: agent.hostKeyFingerprint,
-      useSudo: agent.useSudo,
-      connectTimeoutMs: 10_000,
-      commandTimeoutMs: 30_000,
-    });
+  /** Through the AgentConnector, so host-key pinning and a changed key apply here too. */
+  static async open(agent: Agent, connector: AgentConnector): Promise<AgentWebroot> {
+    const transport = await connector.connect(agent);
     return new AgentWebroot(agent, transport);
   }
 

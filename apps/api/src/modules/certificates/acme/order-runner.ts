@@ -5,6 +5,7 @@ import { SecretBox } from '../../../common/secrets/secret-box.js';
 import { PrismaService } from '../../../database/prisma.service.js';
 import { Prisma } from '../../../generated/prisma/client.js';
 import type { OrderState } from '../../../generated/prisma/enums.js';
+import { AgentConnector } from '../../agent-hosts/agent-connector.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { EventBus } from '../../events/event-bus.js';
 import type { CertificateEvent } from '../../events/portico-event.js';
@@ -54,6 +55,7 @@ export class OrderRunner {
     private readonly audit: AuditService,
     private readonly rollout: CertificateRollout,
     private readonly events: EventBus,
+    private readonly connector: AgentConnector,
   ) {}
 
   /** Claims and works the order if it is due and nobody else has it; false when not claimed. */
@@ -119,7 +121,7 @@ export class OrderRunner {
         }
         for (const agent of agents) {
           try {
-            webroots.push(await AgentWebroot.open(agent, this.secrets));
+            webroots.push(await AgentWebroot.open(agent, this.connector));
           } catch (error) {
             throw new OrderFailure(`agent ${agent.name} is not reachable over SSH`, {
               type: 'urn:portico:acme:precheck',
