@@ -39,7 +39,7 @@ try {
   if (res.status !== 201) throw new Error(`upstream: ${res.status}`);
 
   const perClient: number[] = new Array(clientCount).fill(0);
-  const url = api.baseUrl.replace(/^http/, 'ws') + '/api/v1/ws';
+  const url = `${api.baseUrl.replace(/^http/, 'ws')}/api/v1/ws`;
   for (let i = 0; i < clientCount; i += 100) {
     await Promise.all(
       Array.from({ length: Math.min(100, clientCount - i) }, (_, j) => {

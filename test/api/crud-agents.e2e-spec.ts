@@ -61,7 +61,10 @@ describe('agents CRUD', () => {
       '/api/v1/agents',
       agentDoc({ privateKey: pair.private, sshUser: 'deploy', useSudo: true, flavor: 'apache' }),
     );
-    expect({ status: res.status, body: res.status === 201 ? 'ok' : res.body }).toEqual({ status: 201, body: 'ok' });
+    expect({ status: res.status, body: res.status === 201 ? 'ok' : res.body }).toEqual({
+      status: 201,
+      body: 'ok',
+    });
     expect(res.body).toMatchObject({
       hasPrivateKey: true,
       sshUser: 'deploy',

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 
 export interface WsMessage {
   event: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever payload the gateway sent
   data: any;
 }
 

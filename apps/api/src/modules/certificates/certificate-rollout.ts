@@ -1,5 +1,3 @@
-import { Injectable, Logger } from '@nestjs/common';
-
 export interface RolloutRequest {
   certificateId: string;
   /** Every agent that serves a site using this certificate. */
