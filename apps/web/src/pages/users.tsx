@@ -1,0 +1,173 @@
+import { type FormEvent, useState } from 'react';
+import { type ApiError, api, call } from '../api/client';
+import type { ApiToken, Permission, Role, User } from '../api/views';
+import { useSession } from '../auth/session';
+import { ErrorNote, Field, PageHeader, when } from '../components/ui';
+import { useLoad } from '../components/use-load';
+
+const ROLES: Role[] = ['viewer', 'operator', 'admin'];
+const SCOPES: Permission[] = ['read', 'write', 'deploy', 'admin'];
+
+export function UsersPage() {
+  const { can } = useSession();
+  if (!can('admin')) return <p className="error">Only admins manage users and tokens.</p>;
+  return (
+    <>
+      <PageHeader title="Users & tokens" />
+      <Users />
+      <Tokens />
+    </>
+  );
+}
+
+function Users() {
+  const users = useLoad(() => call<User[]>(api.GET('/api/v1/users')), []);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>('viewer');
+  const [error, setError] = useState<ApiError | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      await call(api.POST('/api/v1/users', { body: { email, password, role } }));
+      setEmail('');
+      setPassword('');
+      setError(null);
+      users.reload();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  const update = (u: User, body: { role?: Role; disabled?: boolean }) =>
+    call(api.PATCH('/api/v1/users/{id}', { params: { path: { id: u.id } }, body })).then(
+      users.reload,
+      setError,
+    );
+  return (
+    <section>
+      <h2>Users</h2>
+      <table className="list">
+        <tbody>
+          {users.data?.map((u) => (
+            <tr key={u.id}>
+              <td>{u.email}</td>
+              <td>
+                <select
+                  aria-label={`Role of ${u.email}`}
+                  value={u.role}
+                  onChange={(e) => void update(u, { role: e.target.value as Role })}
+                >
+                  {ROLES.map((r) => (
+                    <option key={r}>{r}</option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <label className="inline">
+                  <input
+                    type="checkbox"
+                    checked={u.disabled}
+                    onChange={(e) => void update(u, { disabled: e.target.checked })}
+                  />
+                  disabled
+                </label>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="card form row" onSubmit={submit} aria-label="Add a user">
+        <Field label="Email" error={error?.fieldErrors.email}>
+          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field label="Password" error={error?.fieldErrors.password}>
+          <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        <Field label="Role">
+          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </Field>
+        <button type="submit" className="primary">
+          Add user
+        </button>
+      </form>
+      <ErrorNote error={error && Object.keys(error.fieldErrors).length === 0 ? error : null} />
+    </section>
+  );
+}
+
+function Tokens() {
+  const tokens = useLoad(() => call<ApiToken[]>(api.GET('/api/v1/tokens')), []);
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<Permission[]>(['read']);
+  const [created, setCreated] = useState<ApiToken | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      setCreated(await call<ApiToken>(api.POST('/api/v1/tokens', { body: { name, scopes } })));
+      setName('');
+      setError(null);
+      tokens.reload();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  const revoke = (t: ApiToken) =>
+    confirm(`Revoke token ${t.name}? Automation using it stops working.`) &&
+    call(api.DELETE('/api/v1/tokens/{id}', { params: { path: { id: t.id } } })).then(tokens.reload, setError);
+  return (
+    <section>
+      <h2>API tokens</h2>
+      {created?.token ? (
+        <div className="callout">
+          Token <strong>{created.name}</strong> created. Copy it now — it is never shown again:
+          <pre className="config">{created.token}</pre>
+        </div>
+      ) : null}
+      <table className="list">
+        <tbody>
+          {tokens.data?.map((t) => (
+            <tr key={t.id}>
+              <td>{t.name}</td>
+              <td>{t.scopes.join(', ')}</td>
+              <td className="muted">created {when(t.createdAt)}</td>
+              <td className="muted">{t.lastUsedAt ? `used ${when(t.lastUsedAt)}` : 'never used'}</td>
+              <td>
+                <button type="button" className="link" onClick={() => void revoke(t)}>
+                  revoke
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="card form row" onSubmit={submit} aria-label="Create a token">
+        <Field label="Name" error={error?.fieldErrors.name}>
+          <input value={name} onChange={(e) => setName(e.target.value)} />
+        </Field>
+        <div className="checks">
+          {SCOPES.map((s) => (
+            <label key={s} className="inline">
+              <input
+                type="checkbox"
+                checked={scopes.includes(s)}
+                onChange={(e) =>
+                  setScopes((xs) => (e.target.checked ? [...xs, s] : xs.filter((x) => x !== s)))
+                }
+              />
+              {s}
+            </label>
+          ))}
+        </div>
+        <button type="submit" className="primary">
+          Create token
+        </button>
+      </form>
+      <ErrorNote error={error && Object.keys(error.fieldErrors).length === 0 ? error : null} />
+    </section>
+  );
+}
