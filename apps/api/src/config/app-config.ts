@@ -61,6 +61,7 @@ const envSchema = z.object({
   HEALTH_LEASE_SEC: z.coerce.number().min(1).max(3_600).default(15),
   HEALTH_REFRESH_SEC: z.coerce.number().min(0.2).max(3_600).default(5),
   HEALTH_TLS_CA_FILE: z.string().min(1).optional(),
+  HEALTH_DRIFT_INTERVAL_SEC: z.coerce.number().min(0).max(86_400).default(300),
   HEALTH_TLS_WARN_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   HEALTH_DEGRADE_AFTER: z.coerce.number().int().min(1).max(100).default(2),
   HEALTH_DOWN_AFTER: z.coerce.number().int().min(1).max(100).default(4),
@@ -103,6 +104,7 @@ export interface HealthSettings {
   /** How often the desired state's revision and the instance list are looked at. */
   refreshMs: number;
   tlsWarnDays: number;
+  driftIntervalMs: number;
   /** PEM file of extra CAs the TLS probe trusts (a private PKI), besides the public roots. */
   tlsCaFile: string | undefined;
   degradeAfter: number;
@@ -183,6 +185,7 @@ export class AppConfig {
         leaseMs: Math.round(e.HEALTH_LEASE_SEC * 1000),
         refreshMs: Math.round(e.HEALTH_REFRESH_SEC * 1000),
         tlsWarnDays: e.HEALTH_TLS_WARN_DAYS,
+        driftIntervalMs: Math.round(e.HEALTH_DRIFT_INTERVAL_SEC * 1000),
         tlsCaFile: e.HEALTH_TLS_CA_FILE,
         degradeAfter: e.HEALTH_DEGRADE_AFTER,
         downAfter: e.HEALTH_DOWN_AFTER,

@@ -10,6 +10,7 @@ import { DeploymentsController } from './deployments.controller.js';
 import { DeploymentsRepository } from './deployments.repository.js';
 import { DeploymentsService } from './deployments.service.js';
 import { DriftController } from './drift.controller.js';
+import { DriftProbe } from './drift.probe.js';
 import { DriftService } from './drift.service.js';
 import { FileSnapshotRepository } from './file-snapshot.repository.js';
 
@@ -29,7 +30,8 @@ import { FileSnapshotRepository } from './file-snapshot.repository.js';
     DeploymentRunner,
     DeploymentsService,
     DriftService,
+    DriftProbe,
   ],
-  exports: [DeploymentsService],
+  exports: [DeploymentsService, DriftProbe],
 })
 export class DeploymentsModule {}

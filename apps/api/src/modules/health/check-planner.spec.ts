@@ -9,6 +9,7 @@ const agent = {
   listenAddress: null,
   httpPort: 80,
   httpsPort: 443,
+  hasKey: false,
 };
 const settings = { intervalMs: 10_000, timeoutMs: 5_000 };
 
@@ -70,6 +71,18 @@ describe('planChecks', () => {
     expect(checks[0]?.probe).toMatchObject({ path: '/api/tags', ollama: true });
     expect(checks[3]?.probe).toMatchObject({ address: '10.0.0.2', port: 8080 });
   });
+});
+
+it('adds a slower drift check for agents Portico can log in to, unless turned off', () => {
+  const input = { agents: [agent, { ...agent, id: 'a2', hasKey: true }], sites: [], upstreams: [] };
+  const drift = planChecks(input, { ...settings, driftIntervalMs: 300_000 }).filter(
+    (c) => c.probe.kind === 'agent-drift',
+  );
+  expect(drift.map((c) => c.key)).toEqual(['agent:a2:drift']);
+  expect(drift[0]?.intervalMs).toBe(300_000);
+  expect(
+    planChecks(input, { ...settings, driftIntervalMs: 0 }).some((c) => c.probe.kind === 'agent-drift'),
+  ).toBe(false);
 });
 
 describe('ownerOf', () => {

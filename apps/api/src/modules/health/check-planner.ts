@@ -10,6 +10,8 @@ export interface PlanAgent {
   listenAddress: string | null;
   httpPort: number;
   httpsPort: number;
+  /** Portico holds an SSH key for it, so checks that log in (drift) can run. */
+  hasKey: boolean;
 }
 
 export interface PlanSite {
@@ -36,6 +38,8 @@ export interface PlanInput {
 export interface PlanSettings {
   intervalMs: number;
   timeoutMs: number;
+  /** How often agents are compared with what was deployed over SSH; 0 turns it off. */
+  driftIntervalMs?: number;
 }
 
 export function planChecks(input: PlanInput, settings: PlanSettings): CheckSpec[] {
@@ -119,6 +123,16 @@ export function planChecks(input: PlanInput, settings: PlanSettings): CheckSpec[
       key: `agent:${agent.id}:proxy`,
       probe: { kind: 'agent-proxy', address: agent.listenAddress ?? agent.address, port: agent.httpPort },
     });
+    if (agent.hasKey && settings.driftIntervalMs) {
+      checks.push({
+        ...base,
+        key: `agent:${agent.id}:drift`,
+        // A login and an inventory read per run: slower and rarer than the port checks.
+        intervalMs: settings.driftIntervalMs,
+        timeoutMs: Math.max(timeoutMs, 30_000),
+        probe: { kind: 'agent-drift', agentId: agent.id },
+      });
+    }
   }
   return checks;
 }

@@ -33,7 +33,9 @@ export type ProbeSpec =
   /** The agent's SSH port answers with an SSH banner. */
   | { kind: 'agent-ssh'; address: string; port: number }
   /** The agent's proxy accepts connections on its HTTP port. */
-  | { kind: 'agent-proxy'; address: string; port: number };
+  | { kind: 'agent-proxy'; address: string; port: number }
+  /** Over SSH: the files on the host still equal what Portico last deployed there. */
+  | { kind: 'agent-drift'; agentId: string };
 
 export interface CheckSpec {
   /** Stable identity, e.g. `site:<id>:http@<agentId>`; the HealthState primary key. */

@@ -32,6 +32,7 @@ export class HealthRepository {
           listenAddress: true,
           httpPort: true,
           httpsPort: true,
+          sshKeyEncrypted: true,
         },
       }),
       this.prisma.site.findMany({
@@ -47,7 +48,7 @@ export class HealthRepository {
       this.prisma.upstream.findMany({ select: { id: true, kind: true, targets: true } }),
     ]);
     return {
-      agents,
+      agents: agents.map(({ sshKeyEncrypted, ...agent }) => ({ ...agent, hasKey: sshKeyEncrypted !== null })),
       sites: sites.map((s) => ({
         id: s.id,
         tlsMode: s.tlsMode,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { DriftProbe } from '../deployments/drift.probe.js';
 import { EventBus } from '../events/event-bus.js';
 import { InstanceIdentity } from '../events/instance-identity.js';
 import type { HealthEvent, Topic } from '../events/portico-event.js';
@@ -54,10 +55,15 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly bus: EventBus,
     private readonly config: AppConfig,
     private readonly instance: InstanceIdentity,
+    drift: DriftProbe,
   ) {
     const h = config.health;
     this.thresholds = { degradeAfter: h.degradeAfter, downAfter: h.downAfter, riseAfter: h.riseAfter };
-    this.prober = new ProbeRunner(h.tlsWarnDays, h.tlsCaFile ? readFileSync(h.tlsCaFile, 'utf8') : undefined);
+    this.prober = new ProbeRunner(
+      h.tlsWarnDays,
+      h.tlsCaFile ? readFileSync(h.tlsCaFile, 'utf8') : undefined,
+      drift,
+    );
     this.scheduler = new HealthScheduler({
       concurrency: h.concurrency,
       run: (check) => this.runCheck(check),
@@ -137,7 +143,11 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
       const input = await this.repo.planInput();
       const h = this.config.health;
       this.plan = new Map(
-        planChecks(input, { intervalMs: h.intervalMs, timeoutMs: h.timeoutMs }).map((c) => [c.key, c]),
+        planChecks(input, {
+          intervalMs: h.intervalMs,
+          timeoutMs: h.timeoutMs,
+          driftIntervalMs: h.driftIntervalMs,
+        }).map((c) => [c.key, c]),
       );
       this.revision = revision;
       if (members[0] === this.instance.id) await this.repo.pruneStates(new Set(this.plan.keys()));

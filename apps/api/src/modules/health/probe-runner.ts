@@ -1,4 +1,10 @@
 import type { CheckSpec, ProbeResult } from './health-check.js';
+
+/** Probes that log in to an agent; provided by the deployments feature, which owns drift. */
+export interface AgentProbes {
+  drift(agentId: string): Promise<ProbeResult>;
+}
+
 import { probeSiteHttp, probeSiteRedirect, probeSiteTls, probeSiteWebsocket } from './site-probes.js';
 import { probeAgentProxy, probeAgentSsh, probeUpstream } from './target-probes.js';
 
@@ -8,6 +14,7 @@ export class ProbeRunner {
     private readonly tlsWarnDays: number,
     /** Extra trusted CAs (PEM) for the TLS probe; public roots stay trusted. */
     private readonly extraCa?: string,
+    private readonly agentProbes?: AgentProbes,
   ) {}
 
   async run(check: CheckSpec): Promise<ProbeResult> {
@@ -29,6 +36,10 @@ export class ProbeRunner {
           return await probeAgentSsh(p, timeout);
         case 'agent-proxy':
           return await probeAgentProxy(p, timeout);
+        case 'agent-drift':
+          if (!this.agentProbes)
+            return { outcome: 'fail', latencyMs: 0, message: 'drift checks are not available' };
+          return await this.agentProbes.drift(p.agentId);
       }
     } catch (error) {
       return { outcome: 'fail', latencyMs: 0, message: `probe error: ${(error as Error).message}` };
