@@ -19,7 +19,6 @@ import { GatewayModule } from './modules/gateway/gateway.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { LivenessController } from './modules/liveness/liveness.controller.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
-import { RecordsModule } from './modules/records/records.module.js';
 import { RenderPreviewModule } from './modules/render/render-preview.module.js';
 import { RevisionsModule } from './modules/revisions/revisions.module.js';
 import { ServicesModule } from './modules/services/services.module.js';
@@ -65,7 +64,6 @@ export class AppModule {
         AgentHostsModule,
         DeploymentsModule,
         ServicesModule,
-        RecordsModule,
         HealthModule,
         GatewayModule,
         CertificatesModule,
