@@ -425,4 +425,36 @@ describe('ACME HTTP-01 through Pebble on a real two-agent fleet', () => {
       await second.close();
     }
   });
+
+  it('revokes on key compromise at the CA and replaces it with a new key on every agent', async () => {
+    const site = await c.prisma.site.findUniqueOrThrow({ where: { id: siteId } });
+    const old = (await c.api('GET', `/api/v1/certificates/${site.certificateId}`)).body;
+    const oldKey = (await handshake(h1, 'www.acme.test')).cert.pubkey;
+    expect(oldKey?.length).toBeGreaterThan(0);
+
+    const revoked = await c.api('POST', `/api/v1/certificates/${old.id}/revoke`, { reason: 'keyCompromise' });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({
+      status: 'revoked',
+      replacements: [{ siteId, orderId: expect.any(String) }],
+    });
+    expect((await pebble.certStatus(old.serial)).Status).toBe('Revoked');
+
+    const order = await waitForOrder(c, revoked.body.replacements[0].orderId);
+    expect(order.state).toBe('valid');
+    expect(order.certificateId).not.toBe(old.id);
+    const fresh = (await c.api('GET', `/api/v1/certificates/${order.certificateId}`)).body;
+    expect(fresh).toMatchObject({ status: 'valid', source: 'acme' });
+    expect((await c.prisma.site.findUniqueOrThrow({ where: { id: siteId } })).certificateId).toBe(fresh.id);
+    for (const host of [h1, h2]) {
+      const tls = await handshake(host, 'www.acme.test');
+      expect(tls.authorized).toBe(true);
+      expect(tls.cert.serialNumber.toUpperCase()).toBe(fresh.serial);
+      expect(tls.cert.pubkey?.toString('hex')).not.toBe(oldKey?.toString('hex'));
+    }
+    const audit = await c.prisma.auditEvent.findFirst({
+      where: { action: 'certificate.revoke', targetId: old.id },
+    });
+    expect(JSON.stringify(audit?.after)).toContain('keyCompromise');
+  });
 });

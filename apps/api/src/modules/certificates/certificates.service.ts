@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { RevisionService } from '../revisions/revision.service.js';
 import { AcmeGateway } from './acme/acme.gateway.js';
+import { CertificateOrdersService } from './acme/certificate-orders.service.js';
 import { toCertificateView } from './certificate.view.js';
 import { uploadRejected } from './certificate-error.js';
 import { inspectUpload, uncoveredHostnames } from './certificate-pem.js';
@@ -26,6 +27,7 @@ export class CertificatesService {
     private readonly revisions: RevisionService,
     private readonly audit: AuditService,
     private readonly gateway: AcmeGateway,
+    private readonly orders: CertificateOrdersService,
   ) {}
 
   async list(q: { limit: number; offset: number }) {
@@ -129,20 +131,49 @@ export class CertificatesService {
         throw new AppError('ACME_FAILED', `the CA refused the revocation: ${(error as Error).message}`);
       }
     }
-    return this.prisma.$transaction(async (tx) => {
+    const view = await this.prisma.$transaction(async (tx) => {
       const updated = await tx.certificate.update({
         where: { id },
         data: { status: 'revoked', revokedAt: new Date(), renewAfter: null },
       });
-      const view = toCertificateView(updated);
+      const after = toCertificateView(updated);
       await this.audit.record(tx, actor, {
         action: 'certificate.revoke',
         targetType: 'certificate',
         targetId: id,
         before: toCertificateView(cert),
-        after: { ...view, reason: dto.reason ?? 'unspecified' },
+        after: { ...after, reason: dto.reason ?? 'unspecified' },
       });
-      return view;
+      return after;
     });
+    const replace = dto.replace ?? dto.reason === 'keyCompromise';
+    return {
+      ...view,
+      replacements: replace && cert.source === 'acme' ? await this.replace(cert, actor) : [],
+    };
+  }
+
+  /**
+   * New orders (new keys) for the ACME sites that used a revoked certificate. The sites keep
+   * serving the revoked one until its replacement is issued and rolled out.
+   */
+  private async replace(cert: { id: string; accountId: string | null }, actor: Actor) {
+    const sites = await this.prisma.site.findMany({
+      where: { certificateId: cert.id, tlsMode: 'acme' },
+      select: { id: true },
+    });
+    const replacements: { siteId: string; orderId?: string; error?: string }[] = [];
+    for (const site of sites) {
+      try {
+        const order = await this.orders.order(
+          { siteId: site.id, accountId: cert.accountId ?? undefined },
+          actor,
+        );
+        replacements.push({ siteId: site.id, orderId: order.id });
+      } catch (error) {
+        replacements.push({ siteId: site.id, error: (error as Error).message });
+      }
+    }
+    return replacements;
   }
 }

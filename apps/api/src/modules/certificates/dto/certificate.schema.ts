@@ -28,6 +28,12 @@ export const revokeCertificateSchema = z.strictObject({
     .enum(['unspecified', 'keyCompromise', 'superseded', 'cessationOfOperation'])
     .optional()
     .describe('default unspecified'),
+  replace: z
+    .boolean()
+    .optional()
+    .describe(
+      'order a replacement with a new key for every ACME site using it; default true for keyCompromise',
+    ),
 });
 export type RevokeCertificate = z.infer<typeof revokeCertificateSchema>;
 
