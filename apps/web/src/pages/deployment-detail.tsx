@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { type ApiError, api, call } from '../api/client';
 import type { Deployment } from '../api/views';
@@ -31,6 +31,15 @@ export function DeploymentDetail({ id }: { id: string }) {
         }, 250);
     },
   });
+
+  // Events drive the page; a slow poll while it runs keeps it right if the socket missed some.
+  const running = !deployment.data || ['pending', 'running'].includes(deployment.data.status);
+  const { reload } = deployment;
+  useEffect(() => {
+    if (!running) return;
+    const poll = setInterval(reload, 3_000);
+    return () => clearInterval(poll);
+  }, [running, reload]);
 
   if (deployment.error) return <ErrorNote error={deployment.error} what="Could not load the deployment" />;
   const d = deployment.data;
