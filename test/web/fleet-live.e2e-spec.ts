@@ -73,9 +73,17 @@ describe('dashboard against a real host', () => {
     await page.getByRole('button', { name: 'Deploy' }).click();
     const target = page.locator(`[data-target="${agent.body.name}"]`);
     await target.waitFor();
-    await page
-      .locator(`[data-target="${agent.body.name}"][data-status="succeeded"]`)
-      .waitFor({ timeout: 60_000 });
+    const ended = ['succeeded', 'unchanged', 'failed', 'rolled_back'].map(
+      (s) => `[data-target="${agent.body.name}"][data-status="${s}"]`,
+    );
+    await page.locator(ended.join(', ')).waitFor({ timeout: 60_000 });
+    // On failure, say what the page showed (status and the target's log), not just "timeout".
+    expect({
+      status: await target.getAttribute('data-status'),
+      shown: await target.innerText(),
+    }).toMatchObject({
+      status: 'succeeded',
+    });
     await page.getByTestId('deployment-status').getByText('succeeded').waitFor({ timeout: 10_000 });
     await h.screenshot(page, 'deployment');
 
