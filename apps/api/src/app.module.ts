@@ -14,6 +14,7 @@ import { BackupModule } from './modules/backup/backup.module.js';
 import { CertificatesModule } from './modules/certificates/certificates.module.js';
 import { DeclarativeModule } from './modules/declarative/declarative.module.js';
 import { DeploymentsModule } from './modules/deployments/deployments.module.js';
+import { DoctorModule } from './modules/doctor/doctor.module.js';
 import { EventsModule } from './modules/events/events.module.js';
 import { GatewayModule } from './modules/gateway/gateway.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -71,6 +72,7 @@ export class AppModule {
         DeclarativeModule,
         BackupModule,
         MetricsModule,
+        DoctorModule,
       ],
       controllers: [LivenessController],
       providers: [

@@ -127,8 +127,15 @@ export async function certs(api, io) {
  * @param {string} site
  */
 export async function doctor(api, io, site) {
-  const list = await api.get(`/api/v1/sites?limit=500&q=${encodeURIComponent(site)}`);
-  const found = list.body.items.find((/** @type {any} */ s) => s.name === site || s.id === site);
+  // The list's q searches names; an id is looked up directly.
+  const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(site)
+    ? await api.request('GET', `/api/v1/sites/${site}`, { allow: [404] })
+    : null;
+  const list =
+    byId?.status === 200 ? null : await api.get(`/api/v1/sites?limit=500&q=${encodeURIComponent(site)}`);
+  const found = list
+    ? list.body.items.find((/** @type {any} */ s) => s.name === site || s.id === site)
+    : byId?.body;
   if (!found) throw new CliError(`no site named ${site}`, EXIT.FAILED);
   const res = await api.request('POST', `/api/v1/sites/${found.id}/doctor`, { allow: [404] });
   if (res.status === 404) {
@@ -137,15 +144,25 @@ export async function doctor(api, io, site) {
       EXIT.UNAVAILABLE,
     );
   }
-  if (io.json) return io.out(JSON.stringify(res.body, null, 2));
-  const checks = res.body.checks ?? [];
-  const lines = [`Site ${found.name}: ${res.body.status ?? 'checked'}`];
-  for (const c of checks)
-    lines.push(
-      `  ${c.ok === false || c.status === 'fail' ? 'FAIL' : 'ok  '} ${c.name ?? c.check ?? ''} ${c.message ?? ''}`,
-    );
-  io.out(lines.join('\n'));
-  if (res.body.status && !['ok', 'healthy', 'pass'].includes(res.body.status)) {
-    throw new CliError(`site ${found.name}: ${res.body.status}`, EXIT.FAILED, res.body);
+  if (io.json) {
+    io.out(JSON.stringify(res.body, null, 2));
+  } else {
+    /** @type {Record<string, string>} */
+    const label = { pass: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
+    const counts = res.body.counts ?? {};
+    const lines = [
+      `Site ${found.name}: ${res.body.status} (${counts.pass ?? 0} ok, ${counts.warn ?? 0} warn, ${counts.fail ?? 0} fail, ${counts.skip ?? 0} skipped)`,
+    ];
+    for (const c of res.body.checks ?? []) {
+      const where = [c.agentName, c.subject].filter(Boolean).join(' ');
+      lines.push(`  ${label[c.status] ?? c.status} ${c.code}${where ? ` [${where}]` : ''} ${c.message}`);
+      if (c.remediation && (c.status === 'fail' || c.status === 'warn'))
+        lines.push(`       fix: ${c.remediation}`);
+    }
+    io.out(lines.join('\n'));
+  }
+  // Warnings are worth reading but are not failures: only a failed check fails the command.
+  if (res.body.status === 'fail') {
+    throw new CliError(`site ${found.name}: doctor found failures`, EXIT.FAILED);
   }
 }

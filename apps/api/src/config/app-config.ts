@@ -66,6 +66,11 @@ const envSchema = z.object({
   HEALTH_DEGRADE_AFTER: z.coerce.number().int().min(1).max(100).default(2),
   HEALTH_DOWN_AFTER: z.coerce.number().int().min(1).max(100).default(4),
   HEALTH_RISE_AFTER: z.coerce.number().int().min(1).max(100).default(2),
+  // Site doctor: DNS servers (ip or ip:port, comma-separated) the DNS check asks; default the system's.
+  DOCTOR_DNS_SERVERS: z
+    .string()
+    .regex(/^[\d.:\[\],a-f]+$/i, 'comma-separated ip[:port] list')
+    .optional(),
   WS_MAX_BUFFER_KB: z.coerce.number().int().min(1).max(1_048_576).default(1_024),
 });
 
@@ -137,6 +142,8 @@ export class AppConfig {
   /** Bearer token that GET /metrics requires; absent: the endpoint is off (404). */
   readonly metricsToken!: string | undefined;
   readonly health!: HealthSettings;
+  /** Site doctor (docs/doctor.md): DNS servers to ask; empty means the system resolver. */
+  readonly doctor!: { dnsServers: string[] };
 
   static fromEnv(env: NodeJS.ProcessEnv): AppConfig {
     const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
@@ -191,6 +198,12 @@ export class AppConfig {
         downAfter: e.HEALTH_DOWN_AFTER,
         riseAfter: e.HEALTH_RISE_AFTER,
         wsMaxBufferBytes: e.WS_MAX_BUFFER_KB * 1024,
+      },
+      doctor: {
+        dnsServers: (e.DOCTOR_DNS_SERVERS ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
       },
     });
   }

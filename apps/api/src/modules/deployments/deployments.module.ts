@@ -32,6 +32,6 @@ import { FileSnapshotRepository } from './file-snapshot.repository.js';
     DriftService,
     DriftProbe,
   ],
-  exports: [DeploymentsService, DriftProbe],
+  exports: [DeploymentsService, DriftProbe, DriftService],
 })
 export class DeploymentsModule {}

@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { HostSettings } from '../deploy/host-settings.js';
+import type { SshTransport } from '../deploy/ssh.transport.js';
+import { reason } from '../health/http-request.js';
+import { check, type DoctorCheck } from './doctor-codes.js';
+import type { DoctorAgent, DoctorContext } from './doctor-context.js';
+import { ask } from './doctor-http.js';
+
+// Checks that need the agent's host: run over the one SSH connection the service opened.
+
+const on = (agent: DoctorAgent, subject: string, c: DoctorCheck): DoctorCheck => ({
+  ...c,
+  agentId: agent.spec.id,
+  agentName: agent.spec.name,
+  subject,
+});
+const shq = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/** The guide's `curl http://host.docker.internal:11434/api/tags` from the host: each target answers. */
+export async function upstreamChecks(
+  ctx: DoctorContext,
+  agent: DoctorAgent,
+  ssh: SshTransport,
+  timeoutMs: number,
+): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  for (const upstream of ctx.upstreams.values()) {
+    const path = upstream.kind === 'ollama' ? '/api/tags' : '/';
+    for (const t of upstream.targets) {
+      const target = `${t.scheme}://${t.host}:${t.port}`;
+      try {
+        const status = await statusFromHost(
+          ssh,
+          t.host,
+          t.port,
+          t.scheme === 'https' ? null : path,
+          timeoutMs,
+        );
+        const evidence = { upstream: upstream.name, target, path, status };
+        checks.push(
+          on(
+            agent,
+            target,
+            status === null || status < 500
+              ? check(
+                  'UPSTREAM_FROM_AGENT',
+                  'pass',
+                  status === null ? 'TCP connect works' : `HTTP ${status}`,
+                  evidence,
+                )
+              : check(
+                  'UPSTREAM_FROM_AGENT',
+                  'fail',
+                  `answers HTTP ${status}`,
+                  evidence,
+                  `the app at ${target} is failing; see its logs`,
+                ),
+          ),
+        );
+      } catch (error) {
+        const webui = ctx.webuis.find((w) => w.options.upstream === upstream.name);
+        const hint =
+          webui && (webui.options.network ?? 'bridge') === 'bridge' && t.port === 8080
+            ? ` Docker publishes Open WebUI on ${webui.options.hostPort ?? 3000}, not 8080.`
+            : '';
+        checks.push(
+          on(
+            agent,
+            target,
+            check(
+              'UPSTREAM_FROM_AGENT',
+              'fail',
+              `${agent.spec.name} cannot reach ${target}: ${reason(error)}`,
+              { upstream: upstream.name, target, path, error: reason(error) },
+              `start the app on ${t.host}:${t.port}, or point the upstream where it listens (from the proxy host, a container's localhost is not the host's).${hint}`,
+            ),
+          ),
+        );
+      }
+    }
+  }
+  return checks;
+}
+
+/** Opens host:port from the agent (direct-tcpip) and reads the status line of a GET, if a path is given. */
+async function statusFromHost(
+  ssh: SshTransport,
+  host: string,
+  port: number,
+  path: string | null,
+  timeoutMs: number,
+): Promise<number | null> {
+  const stream: Duplex = await withTimeout(ssh.openTcp(host, port), timeoutMs);
+  if (path === null) {
+    stream.destroy();
+    return null;
+  }
+  return withTimeout(
+    new Promise<number>((resolve, reject) => {
+      let head = '';
+      stream.on('data', (chunk: Buffer) => {
+        head += chunk.toString('latin1');
+        const line = head.split('\r\n')[0] ?? '';
+        if (head.includes('\r\n')) {
+          stream.destroy();
+          const m = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(line);
+          if (m) resolve(Number(m[1]));
+          else reject(new Error(`not HTTP: ${line.slice(0, 60)}`));
+        }
+      });
+      stream.on('error', reject);
+      stream.on('close', () => reject(new Error('closed without an answer')));
+      stream.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUser-Agent: portico-doctor/1\r\nConnection: close\r\n\r\n`,
+      );
+    }),
+    timeoutMs,
+    () => stream.destroy(),
+  );
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, onTimeout?: () => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new Error(`timeout after ${ms} ms`));
+    }, ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * An HTTP-01 challenge must be served from the webroot on port 80, not redirected or proxied:
+ * a token is written into `<configRoot>/acme`, fetched from Portico, and removed.
+ */
+export async function acmePathCheck(
+  agent: DoctorAgent,
+  ssh: SshTransport,
+  host: string,
+  timeoutMs: number,
+): Promise<DoctorCheck> {
+  const token = `portico-doctor-${randomBytes(12).toString('hex')}`;
+  const content = `${token}.${randomBytes(8).toString('hex')}`;
+  const dir = `${agent.spec.configRoot}/acme/.well-known/acme-challenge`;
+  const file = `${dir}/${token}`;
+  const path = `/.well-known/acme-challenge/${token}`;
+  const wrote = await ssh.exec(
+    `mkdir -p ${shq(dir)} && printf %s ${shq(content)} > ${shq(file)} && chmod 644 ${shq(file)}`,
+  );
+  if (wrote.code !== 0) {
+    return on(
+      agent,
+      host,
+      check('ACME_PATH', 'skip', `could not write a test token: ${wrote.stderr.trim()}`, { file }, null),
+    );
+  }
+  try {
+    const res = await ask({
+      tls: false,
+      address: agent.address,
+      port: agent.httpPort,
+      host,
+      path,
+      timeoutMs,
+    });
+    const evidence = { path, status: res.status, location: res.headers.location ?? null };
+    if (res.status === 200 && res.body === content)
+      return on(agent, host, check('ACME_PATH', 'pass', 'challenge served on port 80', evidence));
+    return on(
+      agent,
+      host,
+      check(
+        'ACME_PATH',
+        'fail',
+        `challenge not served: HTTP ${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''}`,
+        evidence,
+        'port 80 must serve /.well-known/acme-challenge/ from the webroot before any redirect; check for a hand-written server block or a CDN rule',
+      ),
+    );
+  } catch (error) {
+    return on(
+      agent,
+      host,
+      check('ACME_PATH', 'fail', reason(error), { path }, 'open port 80: HTTP-01 validation needs it'),
+    );
+  } finally {
+    await ssh.exec(`rm -f ${shq(file)}`).catch(() => undefined);
+  }
+}
+
+/** The host's validator accepts the live config (nginx -t, apache2ctl configtest). */
+export async function configValidCheck(
+  agent: DoctorAgent,
+  ssh: SshTransport,
+  settings: HostSettings,
+): Promise<DoctorCheck> {
+  const res = await ssh.exec(settings.validateCommand);
+  const output = `${res.stdout}${res.stderr}`.trim().slice(-2000);
+  const evidence = { command: settings.validateCommand, exitCode: res.code, output };
+  return on(
+    agent,
+    settings.validateCommand,
+    res.code === 0
+      ? check('CONFIG_VALID', 'pass', 'validator accepts the live config', evidence)
+      : check(
+          'CONFIG_VALID',
+          'fail',
+          `validator failed (exit ${res.code})`,
+          evidence,
+          'fix the error shown, or redeploy from Portico; the next reload would fail',
+        ),
+  );
+}
