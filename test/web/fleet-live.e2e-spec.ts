@@ -112,6 +112,17 @@ describe('dashboard against a real host', () => {
     await page.locator(`tr[data-subject="site:${site.body.id}"]`).first().click();
     await page.getByTestId('check-history').locator('svg.strip rect').first().waitFor();
     await h.screenshot(page, 'health');
+
+    // The doctor button: checks run from Portico and over SSH on the agent, problems first.
+    await page.goto(`${h.app.baseUrl}/sites/${site.body.id}`);
+    await page.getByRole('button', { name: 'Run doctor' }).click();
+    const doctor = page.getByTestId('doctor');
+    await doctor.getByTestId('doctor-status').waitFor({ timeout: 60_000 });
+    const row = (code: string) => doctor.locator(`tr[data-code="${code}"]`).first();
+    expect(await row('UPSTREAM_FROM_AGENT').getAttribute('data-status')).toBe('pass');
+    expect(await row('CONFIG_DRIFT').getAttribute('data-status')).toBe('pass');
+    expect(await row('CONFIG_VALID').getAttribute('data-status')).toBe('pass');
+    await h.screenshot(page, 'doctor');
     await page.context().close();
   });
 });

@@ -404,38 +404,6 @@ export interface paths {
     patch: operations['ServicesController_update'];
     trace?: never;
   };
-  '/api/v1/certificates': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['CertificatesController_list'];
-    put?: never;
-    post: operations['CertificatesController_upload'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/certificates/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['CertificatesController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/api/v1/health': {
     parameters: {
       query?: never;
@@ -476,6 +444,38 @@ export interface paths {
       cookie?: never;
     };
     get: operations['HealthController_runtime'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/certificates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['CertificatesController_list'];
+    put?: never;
+    post: operations['CertificatesController_upload'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/certificates/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['CertificatesController_get'];
     put?: never;
     post?: never;
     delete?: never;
@@ -670,6 +670,22 @@ export interface paths {
     get?: never;
     put?: never;
     post: operations['BackupController_restore'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sites/{id}/doctor': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['DoctorController_run'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1098,6 +1114,12 @@ export interface components {
         [key: string]: string;
       };
       version?: number;
+    };
+    RunDoctor: {
+      /** @description a path on the app that streams its answer: STREAMING then also measures it through the proxy */
+      streamPath?: string;
+      /** @description run testssl.sh (when installed) for the protocol and cipher summary, ~8 s per agent; default true */
+      tlsScan?: boolean;
     };
   };
   responses: never;
@@ -1942,6 +1964,66 @@ export interface operations {
       };
     };
   };
+  HealthController_current: {
+    parameters: {
+      query?: {
+        subjectType?: 'site' | 'upstream' | 'agent';
+        subjectId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  HealthController_events: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+        subjectType?: 'site' | 'upstream' | 'agent';
+        subjectId?: string;
+        checkKey?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  HealthController_runtime: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   CertificatesController_list: {
     parameters: {
       query?: {
@@ -2014,66 +2096,6 @@ export interface operations {
       };
     };
   };
-  HealthController_current: {
-    parameters: {
-      query?: {
-        subjectType?: 'site' | 'upstream' | 'agent';
-        subjectId?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  HealthController_events: {
-    parameters: {
-      query?: {
-        limit?: number;
-        offset?: number;
-        subjectType?: 'site' | 'upstream' | 'agent';
-        subjectId?: string;
-        checkKey?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  HealthController_runtime: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
   CertificatesController_order: {
     parameters: {
       query?: never;
@@ -2125,6 +2147,8 @@ export interface operations {
            * @enum {string}
            */
           reason?: 'unspecified' | 'keyCompromise' | 'superseded' | 'cessationOfOperation';
+          /** @description order a replacement with a new key for every ACME site using it; default true for keyCompromise */
+          replace?: boolean;
         };
       };
     };
@@ -2408,6 +2432,29 @@ export interface operations {
       cookie?: never;
     };
     requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  DoctorController_run: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RunDoctor'];
+      };
+    };
     responses: {
       200: {
         headers: {

@@ -259,3 +259,24 @@ export interface ApiToken {
   createdAt: string;
   token?: string;
 }
+
+export interface DoctorCheck {
+  code: string;
+  status: 'pass' | 'warn' | 'fail' | 'skip';
+  message: string;
+  agentId?: string;
+  agentName?: string;
+  subject?: string;
+  evidence?: unknown;
+  remediation?: string;
+}
+
+export interface DoctorReport {
+  siteId: string;
+  siteName: string;
+  checkedAt: string;
+  durationMs: number;
+  status: 'pass' | 'warn' | 'fail';
+  counts: Record<string, number>;
+  checks: DoctorCheck[];
+}

@@ -5,6 +5,7 @@ import type { Site } from '../api/views';
 import { useSession } from '../auth/session';
 import { Empty, ErrorNote, formatLabels, PageHeader } from '../components/ui';
 import { useLoad } from '../components/use-load';
+import { SiteDoctor } from './site-doctor';
 import { SiteForm } from './site-form';
 import { SitePreview } from './site-preview';
 
@@ -122,6 +123,7 @@ function SiteEditor({ id }: { id?: string }) {
           </aside>
         )}
       </div>
+      {site.data ? <SiteDoctor siteId={site.data.id} /> : null}
     </>
   );
 }
