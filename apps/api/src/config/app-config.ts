@@ -69,7 +69,7 @@ const envSchema = z.object({
   // Site doctor: DNS servers (ip or ip:port, comma-separated) the DNS check asks; default the system's.
   DOCTOR_DNS_SERVERS: z
     .string()
-    .regex(/^[\d.:\[\],a-f]+$/i, 'comma-separated ip[:port] list')
+    .regex(/^[\d.:[\],a-f]+$/i, 'comma-separated ip[:port] list')
     .optional(),
   WS_MAX_BUFFER_KB: z.coerce.number().int().min(1).max(1_048_576).default(1_024),
 });

@@ -55,9 +55,9 @@ export function SiteDoctor({ siteId }: { siteId: string }) {
             </tr>
           </thead>
           <tbody>
-            {checks.map((c, i) => (
+            {checks.map((c) => (
               <tr
-                key={`${c.code}-${c.agentId ?? ''}-${c.subject ?? ''}-${i}`}
+                key={`${c.code}-${c.agentId ?? ''}-${c.subject ?? ''}`}
                 data-code={c.code}
                 data-status={c.status}
               >
