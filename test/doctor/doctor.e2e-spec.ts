@@ -263,6 +263,28 @@ describe('POST /api/v1/sites/:id/doctor', () => {
     expect(withCode(report, 'TLS_PROTOCOLS').map((c) => c.status)).toEqual(['pass']);
   });
 
+  it('TLS_CHAIN fails when the chain is served out of order, which Node alone would not notice', async () => {
+    const pki = createTestPki(join(dir, 'misordered'), ['*.example.test']);
+    const uploaded = await portico.api.post('/api/v1/certificates', {
+      chainPem: pki.chainPem,
+      keyPem: pki.keyPem,
+      caPem: pki.caPem,
+    });
+    expect(uploaded.status).toBe(201);
+    // Uploads refuse a misordered chain, so put one in behind the API's back: leaf, root, intermediate.
+    const [leaf, intermediate] =
+      pki.chainPem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n/g) ?? [];
+    await db.query(`UPDATE "Certificate" SET "chainPem" = $1 WHERE id = $2`, [
+      `${leaf}${pki.caPem}${intermediate}`,
+      uploaded.body.id,
+    ]);
+    const site = await webuiSite({ certificateId: uploaded.body.id });
+    const chain = withCode(await doctor(site.siteId), 'TLS_CHAIN');
+    expect(chain.map((c) => c.status)).toEqual(['fail']);
+    expect(chain[0]?.message).toMatch(/^chain out of order: certificate 2/);
+    expect((chain[0]?.evidence as { served: { subjects: string[] } }).served.subjects).toHaveLength(3);
+  });
+
   it('CONFIG_DRIFT fails after a hand edit on the host', async () => {
     const site = await webuiSite({ agents: [spare] });
     const before = await doctor(site.siteId);

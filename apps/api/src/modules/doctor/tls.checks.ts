@@ -3,6 +3,7 @@ import { rootCertificates, type SecureVersion, type TLSSocket, connect as tlsCon
 import { isIp, reason } from '../health/http-request.js';
 import { check, type DoctorCheck } from './doctor-codes.js';
 import type { DoctorAgent } from './doctor-context.js';
+import { type ServedChain, servedChain } from './served-chain.js';
 import { offeredLegacy, testsslBinary, testsslScan } from './testssl.js';
 
 // Certificate and protocol checks against the certificate the agent actually serves for a name.
@@ -98,12 +99,33 @@ export async function tlsChecks(
   }
   const leaf = h.leaf;
   const checks: DoctorCheck[] = [];
+  const served: ServedChain | { error: string } = await servedChain(
+    agent.address,
+    agent.httpsPort,
+    host,
+    opts.timeoutMs,
+  ).catch((error: unknown) => ({ error: reason(error) }));
   const chainEvidence = {
     presented: h.presented,
+    served,
     authorized: h.authorized,
     error: h.authorizationError ?? null,
   };
-  if (h.authorized) checks.push(on(check('TLS_CHAIN', 'pass', 'chain complete and trusted', chainEvidence)));
+  const misordered = 'outOfOrderAt' in served && served.outOfOrderAt !== null ? served.outOfOrderAt : null;
+  if (misordered !== null)
+    checks.push(
+      on(
+        check(
+          'TLS_CHAIN',
+          'fail',
+          `chain out of order: certificate ${misordered + 1} (${served && 'subjects' in served ? served.subjects[misordered] : '?'}) did not issue the one before it`,
+          chainEvidence,
+          'serve the leaf first, then each intermediate in turn (each issuing the one before), without the root',
+        ),
+      ),
+    );
+  else if (h.authorized)
+    checks.push(on(check('TLS_CHAIN', 'pass', 'chain complete and trusted', chainEvidence)));
   else if (MISSING_INTERMEDIATE.has(h.authorizationError ?? ''))
     checks.push(
       on(
