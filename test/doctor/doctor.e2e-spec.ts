@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -99,6 +99,8 @@ interface WebuiSiteOptions {
   port?: number;
   certificateId?: string;
   deploy?: boolean;
+  /** Default `<name>.example.test`, which the test BIND resolves to the agents. */
+  hostname?: string;
 }
 
 /** Open WebUI as the guide sets it up: container publishing <port>, a TLS site with WebSocket and streaming. */
@@ -119,9 +121,10 @@ async function webuiSite(o: WebuiSiteOptions = {}) {
   });
   expect(service.status).toBe(201);
   const name = uniqueName('chat');
+  const hostname = o.hostname ?? `${name}.example.test`;
   const site = await portico.api.post('/api/v1/sites', {
     name,
-    hostnames: [`${name}.example.test`],
+    hostnames: [hostname],
     tlsMode: 'uploaded',
     certificateId: o.certificateId ?? goodCert,
     httpsRedirect: true,
@@ -135,7 +138,7 @@ async function webuiSite(o: WebuiSiteOptions = {}) {
     const done = await deploy(portico.api, agents);
     for (const a of agents) expect(targetOf(done, a).status).toMatch(/succeeded|unchanged/);
   }
-  return { siteId: site.body.id as string, hostname: `${name}.example.test` };
+  return { siteId: site.body.id as string, hostname };
 }
 
 /** testssl takes ~8 s a scan: only the healthy-site test runs it. */
@@ -297,6 +300,34 @@ describe('POST /api/v1/sites/:id/doctor', () => {
     expect(drift[0]?.evidence.handEdited).toEqual(['nginx/portico.conf']);
     // Still a valid config: the validator has nothing to say.
     expect(withCode(after, 'CONFIG_VALID').map((c) => c.status)).toEqual(['pass']);
+  });
+
+  it('DNS_RESOLVES fails for a name nobody resolves, and says which record to add', async () => {
+    const hostname = `${uniqueName('lost')}.elsewhere.test`;
+    const site = await webuiSite({ hostname });
+    const report = await doctor(site.siteId);
+    const dns = withCode(report, 'DNS_RESOLVES');
+    expect(dns.map((c) => c.status)).toEqual(['fail']);
+    expect(dns[0]?.message).toContain(hostname);
+    expect(dns[0]?.remediation).toContain(edge.host.address);
+    // The proxy itself is fine: the doctor does not blame it for DNS.
+    expect(withCode(report, 'UPSTREAM_FROM_AGENT').map((c) => c.status)).toEqual(['pass']);
+  });
+
+  it('CONFIG_VALID fails when a hand edit breaks the live config', async () => {
+    const site = await webuiSite({ agents: [spare] });
+    const file = join(spare.host.configRoot, 'live', 'nginx', 'portico.conf');
+    const original = readFileSync(file, 'utf8');
+    try {
+      appendFileSync(file, 'this is not nginx;\n');
+      const report = await doctor(site.siteId);
+      const valid = withCode(report, 'CONFIG_VALID');
+      expect(valid.map((c) => c.status)).toEqual(['fail']);
+      expect(JSON.stringify(valid[0]?.evidence)).toContain('unknown directive');
+      expect(withCode(report, 'CONFIG_DRIFT').map((c) => c.status)).toEqual(['fail']);
+    } finally {
+      writeFileSync(file, original);
+    }
   });
 
   it('CORS_ORIGINS names the origin Ollama refuses', async () => {
