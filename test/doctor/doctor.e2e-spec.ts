@@ -285,7 +285,8 @@ describe('POST /api/v1/sites/:id/doctor', () => {
     const chain = withCode(await doctor(site.siteId), 'TLS_CHAIN');
     expect(chain.map((c) => c.status)).toEqual(['fail']);
     expect(chain[0]?.message).toMatch(/^chain out of order: certificate 2/);
-    expect((chain[0]?.evidence as { served: { subjects: string[] } }).served.subjects).toHaveLength(3);
+    const evidence = chain[0]?.evidence as { served?: { subjects?: string[] } } | undefined;
+    expect(evidence?.served?.subjects).toHaveLength(3);
   });
 
   it('CONFIG_DRIFT fails after a hand edit on the host', async () => {

@@ -80,7 +80,7 @@ describe('dashboard against a real host', () => {
     // On failure, say what the page showed (status and the target's log), not just "timeout".
     expect({
       status: await target.getAttribute('data-status'),
-      shown: await target.innerText(),
+      shown: await target.textContent(),
     }).toMatchObject({
       status: 'succeeded',
     });
