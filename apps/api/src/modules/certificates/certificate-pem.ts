@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
+import { pemCertificateBlocks } from '../../common/tls/pem.js';
 import { uploadRejected } from './certificate-error.js';
 
 /** What Portico stores about a certificate, read from the leaf. */
@@ -15,10 +16,8 @@ export interface CertificateFacts {
   chainPem: string;
 }
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
 export function splitPemChain(pem: string): X509Certificate[] {
-  const blocks = pem.match(PEM_BLOCK) ?? [];
+  const blocks = pemCertificateBlocks(pem);
   if (blocks.length === 0) {
     throw uploadRejected('NOT_A_CERTIFICATE', 'chainPem holds no PEM certificate (BEGIN CERTIFICATE)');
   }

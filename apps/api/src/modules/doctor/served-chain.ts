@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
+import { pemCertificateBlocks } from '../../common/tls/pem.js';
 
 export interface ServedChain {
   /** Subjects in the order the server sent them, leaf first. */
@@ -21,7 +20,7 @@ export function servedChain(address: string, port: number, servername: string, t
       ['s_client', '-connect', `${address}:${port}`, '-servername', servername, '-showcerts'],
       { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
       (error, stdout) => {
-        const certs = (stdout.match(PEM_BLOCK) ?? []).map((pem) => new X509Certificate(pem));
+        const certs = pemCertificateBlocks(stdout).map((pem) => new X509Certificate(pem));
         if (certs.length === 0) return reject(error ?? new Error('openssl printed no certificate'));
         const bad = certs.findIndex(
           (cert, i) => i > 0 && !(certs[i - 1] as X509Certificate).checkIssued(cert),

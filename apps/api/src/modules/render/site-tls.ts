@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { pemCertificateBlocks } from '../../common/tls/pem.js';
 import type { FleetIndex } from './fleet-index.js';
 import type { CertificateSpec, SiteSpec } from './fleet-state.js';
 import { RenderError } from './render-error.js';
@@ -18,13 +19,12 @@ export type SiteTls =
   | { state: 'pending' }
   | { state: 'active'; certificate: CertificateSpec; chain: CertificateChain };
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
 const chains = new WeakMap<CertificateSpec, CertificateChain>();
 
 export function certificateChain(certificate: CertificateSpec): CertificateChain {
   const cached = chains.get(certificate);
   if (cached) return cached;
-  const blocks = (certificate.chainPem ?? '').match(PEM_BLOCK) ?? [];
+  const blocks = pemCertificateBlocks(certificate.chainPem ?? '');
   let ocsp = false;
   try {
     if (blocks.length === 0) throw new Error('no PEM certificate block');
