@@ -1,3 +1,5 @@
+import { AppError } from '../common/errors/app-error.js';
+import { versionConflict } from '../common/http/versioning.js';
 import type { Tx } from './prisma.service.js';
 
 /** Tables whose rows writers lock. Names are fixed here, never taken from a request. */
@@ -11,6 +13,25 @@ export type LockableTable = 'Site' | 'Upstream' | 'Agent' | 'Service';
  */
 export async function lockRow(tx: Tx, table: LockableTable, id: string): Promise<void> {
   await tx.$queryRawUnsafe(`SELECT 1 FROM "${table}" WHERE "id" = $1::uuid FOR UPDATE`, id);
+}
+
+/**
+ * The row a write is about to change: locked for the rest of the transaction, read, and held
+ * against the version the client expects. 404 when it does not exist, 409 when it moved on.
+ */
+export async function lockForWrite<T extends { version: number }>(
+  tx: Tx,
+  table: LockableTable,
+  id: string,
+  expected: number | undefined,
+  read: () => Promise<T | null>,
+): Promise<T> {
+  await lockRow(tx, table, id);
+  const row = await read();
+  if (!row) throw AppError.notFound(table, id);
+  if (expected !== undefined && expected !== row.version)
+    throw versionConflict(table, id, expected, row.version);
+  return row;
 }
 
 /**

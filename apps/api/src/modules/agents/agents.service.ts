@@ -4,7 +4,7 @@ import { labelConditions } from '../../common/http/page.js';
 import { versionConflict } from '../../common/http/versioning.js';
 import { SecretBox } from '../../common/secrets/secret-box.js';
 import { PrismaService } from '../../database/prisma.service.js';
-import { lockRow } from '../../database/row-locks.js';
+import { lockForWrite } from '../../database/row-locks.js';
 import type { Agent, Prisma } from '../../generated/prisma/client.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
@@ -67,10 +67,7 @@ export class AgentsService {
   async update(id: string, dto: UpdateAgent, expected: number | undefined, actor: Actor) {
     const { privateKey, generateKey, version: _, ...fields } = dto;
     return this.prisma.$transaction(async (tx) => {
-      await lockRow(tx, 'Agent', id);
-      const row = (await tx.agent.findUnique({ where: { id } })) ?? notFound(id);
-      if (expected !== undefined && expected !== row.version)
-        throw versionConflict('Agent', id, expected, row.version);
+      const row = await lockForWrite(tx, 'Agent', id, expected, () => tx.agent.findUnique({ where: { id } }));
       if (
         fields.name &&
         fields.name !== row.name &&
@@ -104,10 +101,7 @@ export class AgentsService {
 
   async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      await lockRow(tx, 'Agent', id);
-      const row = (await tx.agent.findUnique({ where: { id } })) ?? notFound(id);
-      if (expected !== undefined && expected !== row.version)
-        throw versionConflict('Agent', id, expected, row.version);
+      const row = await lockForWrite(tx, 'Agent', id, expected, () => tx.agent.findUnique({ where: { id } }));
       await tx.agent.delete({ where: { id } });
       await this.revisions.bump(tx);
       await this.audit.record(tx, actor, {

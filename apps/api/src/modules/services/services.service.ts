@@ -3,7 +3,7 @@ import { AppError, FieldError } from '../../common/errors/app-error.js';
 import { labelConditions } from '../../common/http/page.js';
 import { versionConflict } from '../../common/http/versioning.js';
 import { PrismaService, Tx } from '../../database/prisma.service.js';
-import { lockNamed, lockRow } from '../../database/row-locks.js';
+import { lockForWrite, lockNamed } from '../../database/row-locks.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
@@ -78,10 +78,9 @@ export class ServicesService {
   async update(id: string, dto: UpdateService, expected: number | undefined, actor: Actor) {
     const { agents, version: _, ...fields } = dto;
     return this.prisma.$transaction(async (tx) => {
-      await lockRow(tx, 'Service', id);
-      const row = (await tx.service.findUnique({ where: { id }, include: INCLUDE })) ?? notFound(id);
-      if (expected !== undefined && expected !== row.version)
-        throw versionConflict('Service', id, expected, row.version);
+      const row = await lockForWrite(tx, 'Service', id, expected, () =>
+        tx.service.findUnique({ where: { id }, include: INCLUDE }),
+      );
       if (
         fields.name &&
         fields.name !== row.name &&
@@ -122,10 +121,9 @@ export class ServicesService {
 
   async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      await lockRow(tx, 'Service', id);
-      const row = (await tx.service.findUnique({ where: { id }, include: INCLUDE })) ?? notFound(id);
-      if (expected !== undefined && expected !== row.version)
-        throw versionConflict('Service', id, expected, row.version);
+      const row = await lockForWrite(tx, 'Service', id, expected, () =>
+        tx.service.findUnique({ where: { id }, include: INCLUDE }),
+      );
       await tx.service.delete({ where: { id } });
       await this.revisions.bump(tx);
       await this.audit.record(tx, actor, {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, FieldError } from '../../common/errors/app-error.js';
 import { versionConflict } from '../../common/http/versioning.js';
 import { PrismaService, Tx } from '../../database/prisma.service.js';
-import { lockNamed, lockRow } from '../../database/row-locks.js';
+import { lockForWrite, lockNamed } from '../../database/row-locks.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { RevisionService } from '../revisions/revision.service.js';
@@ -54,10 +54,7 @@ export class SitesService {
 
   async update(id: string, dto: UpdateSite, expected: number | undefined, actor: Actor): Promise<SiteView> {
     return this.prisma.$transaction(async (tx) => {
-      await lockRow(tx, 'Site', id);
-      const row = (await this.repo.find(id, tx)) ?? notFound(id);
-      if (expected !== undefined && expected !== row.version)
-        throw versionConflict('Site', id, expected, row.version);
+      const row = await lockForWrite(tx, 'Site', id, expected, () => this.repo.find(id, tx));
       if (dto.name && dto.name !== row.name && (await this.repo.findByName(dto.name, tx))) {
         throw new AppError('NAME_TAKEN', `A site named ${dto.name} already exists`, [
           { field: 'name', message: 'is already used' },
@@ -88,10 +85,7 @@ export class SitesService {
 
   async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      await lockRow(tx, 'Site', id);
-      const row = (await this.repo.find(id, tx)) ?? notFound(id);
-      if (expected !== undefined && expected !== row.version)
-        throw versionConflict('Site', id, expected, row.version);
+      const row = await lockForWrite(tx, 'Site', id, expected, () => this.repo.find(id, tx));
       await this.repo.delete(tx, id);
       await this.revisions.bump(tx);
       await this.audit.record(tx, actor, {

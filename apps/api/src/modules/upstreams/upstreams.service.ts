@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
 import { versionConflict } from '../../common/http/versioning.js';
 import { PrismaService, Tx } from '../../database/prisma.service.js';
-import { lockRow } from '../../database/row-locks.js';
+import { lockForWrite } from '../../database/row-locks.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { RevisionService } from '../revisions/revision.service.js';
@@ -57,10 +57,7 @@ export class UpstreamsService {
     actor: Actor,
   ): Promise<UpstreamRow> {
     return this.prisma.$transaction(async (tx) => {
-      await lockRow(tx, 'Upstream', id);
-      const before = (await this.repo.find(id, tx)) ?? notFound(id);
-      if (expected !== undefined && expected !== before.version)
-        throw versionConflict('Upstream', id, expected, before.version);
+      const before = await lockForWrite(tx, 'Upstream', id, expected, () => this.repo.find(id, tx));
       if (dto.name && dto.name !== before.name) await this.assertNameFree(tx, dto.name);
       const { version: _, targets, ...fields } = dto;
       const after = await this.repo.updateAtVersion(tx, id, before.version, {
@@ -83,10 +80,7 @@ export class UpstreamsService {
   async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       // Also waits for sites that are adding a route to it right now (they share-lock it).
-      await lockRow(tx, 'Upstream', id);
-      const before = (await this.repo.find(id, tx)) ?? notFound(id);
-      if (expected !== undefined && expected !== before.version)
-        throw versionConflict('Upstream', id, expected, before.version);
+      const before = await lockForWrite(tx, 'Upstream', id, expected, () => this.repo.find(id, tx));
       const users = await this.repo.sitesRoutingTo(tx, id);
       if (users.length) {
         throw new AppError(
