@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import { AgentWebroot, CHALLENGE_DIR } from '../agent-hosts/agent-webroot.js';
 import type { HostSettings } from '../deploy/host-settings.js';
 import type { SshTransport } from '../deploy/ssh.transport.js';
 import { reason } from '../health/http-request.js';
@@ -15,7 +16,6 @@ const on = (agent: DoctorAgent, subject: string, c: DoctorCheck): DoctorCheck =>
   agentName: agent.spec.name,
   subject,
 });
-const shq = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 /** The guide's `curl http://host.docker.internal:11434/api/tags` from the host: each target answers. */
 export async function upstreamChecks(
@@ -151,17 +151,15 @@ export async function acmePathCheck(
 ): Promise<DoctorCheck> {
   const token = `portico-doctor-${randomBytes(12).toString('hex')}`;
   const content = `${token}.${randomBytes(8).toString('hex')}`;
-  const dir = `${agent.spec.configRoot}/acme/.well-known/acme-challenge`;
-  const file = `${dir}/${token}`;
-  const path = `/.well-known/acme-challenge/${token}`;
-  const wrote = await ssh.exec(
-    `mkdir -p ${shq(dir)} && printf %s ${shq(content)} > ${shq(file)} && chmod 644 ${shq(file)}`,
-  );
-  if (wrote.code !== 0) {
+  const webroot = AgentWebroot.over(agent.row, ssh);
+  const path = `/${CHALLENGE_DIR}/${token}`;
+  try {
+    await webroot.put(token, content);
+  } catch (error) {
     return on(
       agent,
       host,
-      check('ACME_PATH', 'skip', `could not write a test token: ${wrote.stderr.trim()}`, { file }, null),
+      check('ACME_PATH', 'skip', `could not write a test token: ${reason(error)}`, { path }, null),
     );
   }
   try {
@@ -194,7 +192,7 @@ export async function acmePathCheck(
       check('ACME_PATH', 'fail', reason(error), { path }, 'open port 80: HTTP-01 validation needs it'),
     );
   } finally {
-    await ssh.exec(`rm -f ${shq(file)}`).catch(() => undefined);
+    await webroot.remove(token).catch(() => undefined);
   }
 }
 

@@ -6,6 +6,7 @@ import { PrismaService } from '../../../database/prisma.service.js';
 import { Prisma } from '../../../generated/prisma/client.js';
 import type { OrderState } from '../../../generated/prisma/enums.js';
 import { AgentConnector } from '../../agent-hosts/agent-connector.js';
+import { AgentWebroot } from '../../agent-hosts/agent-webroot.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { EventBus } from '../../events/event-bus.js';
 import type { CertificateEvent } from '../../events/portico-event.js';
@@ -16,7 +17,6 @@ import { challengeName } from '../dns/dns-provider.js';
 import { DnsProviders } from '../dns/dns-providers.service.js';
 import { SCHEDULER_ACTOR } from '../system-actor.js';
 import { AcmeGateway } from './acme.gateway.js';
-import { AgentWebroot } from './agent-webroot.js';
 import { ariCertId, twoThirds } from './ari.js';
 import { nextAttemptAt } from './backoff.js';
 

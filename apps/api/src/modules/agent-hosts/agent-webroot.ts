@@ -1,8 +1,8 @@
 import { request } from 'node:http';
-import type { Agent } from '../../../generated/prisma/client.js';
-import type { AgentConnector } from '../../agent-hosts/agent-connector.js';
-import { shellArg } from '../../deploy/shell-arg.js';
-import type { SshTransport } from '../../deploy/ssh.transport.js';
+import type { Agent } from '../../generated/prisma/client.js';
+import { shellArg } from '../deploy/shell-arg.js';
+import type { SshTransport } from '../deploy/ssh.transport.js';
+import type { AgentConnector } from './agent-connector.js';
 
 export const CHALLENGE_DIR = '.well-known/acme-challenge';
 const PROBE_TIMEOUT_MS = 3_000;
@@ -17,6 +17,11 @@ export class AgentWebroot {
     readonly agent: Pick<Agent, 'id' | 'name' | 'configRoot' | 'listenAddress' | 'httpPort'>,
     private readonly transport: SshTransport,
   ) {}
+
+  /** Over a connection the caller already holds (and closes). */
+  static over(agent: Agent, transport: SshTransport): AgentWebroot {
+    return new AgentWebroot(agent, transport);
+  }
 
   /** Through the AgentConnector, so host-key pinning and a changed key apply here too. */
   static async open(agent: Agent, connector: AgentConnector): Promise<AgentWebroot> {
