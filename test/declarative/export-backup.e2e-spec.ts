@@ -111,6 +111,9 @@ describe('export and round trip', () => {
       `${names.edge}-keyed`,
     ]);
     expect(JSON.stringify(json.body)).not.toMatch(/privateKey|sshKeyEncrypted|BEGIN OPENSSH/);
+    expect(json.body.agents[0].hostOverrides).toEqual({ units: null, keepRevisions: 3 });
+    const apacheAgent = (await adminA.get(`/api/v1/agents?q=${names.apache}`)).body.items[0];
+    expect(apacheAgent.hostOverrides).toEqual({ units: null, keepRevisions: 3 });
     const yaml = await adminA.get('/api/v1/export?format=yaml');
     expect(yaml.headers.get('content-type')).toContain('application/yaml');
     expect(parse(yaml.text)).toEqual(json.body);
@@ -121,6 +124,8 @@ describe('export and round trip', () => {
     expect(onB.status).toBe(200);
     expect(onB.body.summary).toMatchObject({ create: 8, update: 0, delete: 0 });
     expect((await adminB.get('/api/v1/export')).body).toEqual(json.body);
+    const onBAgent = (await adminB.get(`/api/v1/agents?q=${names.apache}`)).body.items[0];
+    expect(onBAgent.hostOverrides).toEqual({ units: null, keepRevisions: 3 });
     expect(await renderHashes(adminB)).toEqual(await renderHashes(adminA));
     const again = await adminB.post('/api/v1/apply', json.body);
     expect(again.body).toMatchObject({ applied: false, changes: [] });

@@ -20,7 +20,14 @@ export function fleetDocument() {
     kind: 'Fleet',
     agents: [
       { name: names.edge, address: '192.0.2.10', labels: { env: 'prod' } },
-      { name: names.apache, address: '192.0.2.11', flavor: 'apache', httpPort: 8080 },
+      {
+        name: names.apache,
+        address: '192.0.2.11',
+        flavor: 'apache',
+        httpPort: 8080,
+        // A host without systemd: the overrides must survive export, apply and restore.
+        hostOverrides: { units: null, keepRevisions: 3 },
+      },
     ],
     upstreams: [
       { name: names.api, targets: [{ host: '10.0.0.10', port: 8080 }], policy: 'least_conn' },

@@ -1,4 +1,4 @@
-import { AGENT_DEFAULTS } from '../agents/dto/agent.schema.js';
+import { AGENT_DEFAULTS, type HostOverrides } from '../agents/dto/agent.schema.js';
 import { SERVICE_DEFAULTS } from '../services/dto/service.schema.js';
 import { SITE_DEFAULTS } from '../sites/dto/site.schema.js';
 import { UPSTREAM_DEFAULTS } from '../upstreams/dto/upstream.schema.js';
@@ -23,6 +23,8 @@ export interface AgentObject {
   listenAddress: string | null;
   httpPort: number;
   httpsPort: number;
+  /** Non-standard host layouts (paths, commands, no systemd): see docs/deploy.md. */
+  hostOverrides: HostOverrides;
   labels: Record<string, string>;
 }
 
@@ -100,6 +102,7 @@ export function agentObject(a: DocItem<'agents'>): AgentObject {
     listenAddress: v.listenAddress ?? null,
     httpPort: v.httpPort,
     httpsPort: v.httpsPort,
+    hostOverrides: { ...v.hostOverrides },
     labels: { ...v.labels },
   };
 }

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../../database/prisma.service.js';
-import type { FleetObjects, ServiceObject, SiteObject, UpstreamObject } from './fleet-objects.js';
+import type {
+  AgentObject,
+  FleetObjects,
+  ServiceObject,
+  SiteObject,
+  UpstreamObject,
+} from './fleet-objects.js';
 
 type Labels = Record<string, string>;
 
@@ -37,6 +43,7 @@ export class FleetReader {
         listenAddress: a.listenAddress,
         httpPort: a.httpPort,
         httpsPort: a.httpsPort,
+        hostOverrides: a.hostOverrides as AgentObject['hostOverrides'],
         labels: a.labels as Labels,
       })),
       upstreams: upstreams.map((u) => ({
