@@ -71,6 +71,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[\d.:[\],a-f]+$/i, 'comma-separated ip[:port] list')
     .optional(),
+  // How often certificates are renewed and auto-issued (certificate policies with autoIssue).
+  CERT_SCHEDULER_INTERVAL_SEC: z.coerce.number().min(1).max(86_400).default(300),
   WS_MAX_BUFFER_KB: z.coerce.number().int().min(1).max(1_048_576).default(1_024),
 });
 
@@ -142,6 +144,8 @@ export class AppConfig {
   /** Bearer token that GET /metrics requires; absent: the endpoint is off (404). */
   readonly metricsToken!: string | undefined;
   readonly health!: HealthSettings;
+  /** How often the certificate scheduler renews and auto-issues (docs/certificates.md). */
+  readonly certSchedulerIntervalMs!: number;
   /** Site doctor (docs/doctor.md): DNS servers to ask; empty means the system resolver. */
   readonly doctor!: { dnsServers: string[] };
 
@@ -199,6 +203,7 @@ export class AppConfig {
         riseAfter: e.HEALTH_RISE_AFTER,
         wsMaxBufferBytes: e.WS_MAX_BUFFER_KB * 1024,
       },
+      certSchedulerIntervalMs: Math.round(e.CERT_SCHEDULER_INTERVAL_SEC * 1000),
       doctor: {
         dnsServers: (e.DOCTOR_DNS_SERVERS ?? '')
           .split(',')

@@ -3,7 +3,7 @@ import { versionConflict } from '../common/http/versioning.js';
 import type { Tx } from './prisma.service.js';
 
 /** Tables whose rows writers lock. Names are fixed here, never taken from a request. */
-export type LockableTable = 'Site' | 'Upstream' | 'Agent' | 'Service';
+export type LockableTable = 'Site' | 'Upstream' | 'Agent' | 'Service' | 'CertificatePolicy';
 
 /**
  * Locks one row for the rest of the transaction, before it is read for a change. Concurrent
@@ -41,7 +41,7 @@ export async function lockForWrite<T extends { version: number }>(
  */
 export async function lockNamed(
   tx: Tx,
-  table: 'Upstream' | 'Agent',
+  table: 'Upstream' | 'Agent' | 'CertificatePolicy',
   names: string[],
 ): Promise<Map<string, string>> {
   if (!names.length) return new Map();

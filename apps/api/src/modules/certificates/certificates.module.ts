@@ -13,15 +13,23 @@ import { CertificatesService } from './certificates.service.js';
 import { DeploymentsRollout } from './deployments-rollout.js';
 import { DnsProvidersController } from './dns/dns-providers.controller.js';
 import { DnsProviders } from './dns/dns-providers.service.js';
+import { CertificatePoliciesController } from './policies/certificate-policies.controller.js';
+import { CertificatePolicies } from './policies/certificate-policies.service.js';
 
 @Module({
   imports: [AgentHostsModule, DeploymentsModule],
-  controllers: [CertificatesController, AcmeAccountsController, DnsProvidersController],
+  controllers: [
+    CertificatesController,
+    AcmeAccountsController,
+    DnsProvidersController,
+    CertificatePoliciesController,
+  ],
   providers: [
     AcmeGateway,
     AcmeAccountsService,
     CertificatesService,
     CertificateOrdersService,
+    CertificatePolicies,
     DnsProviders,
     OrderRunner,
     RenewalScheduler,

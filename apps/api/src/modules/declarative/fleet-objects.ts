@@ -1,4 +1,6 @@
 import { AGENT_DEFAULTS, type HostOverrides } from '../agents/dto/agent.schema.js';
+import { directoryUrlOf } from '../certificates/acme/acme.gateway.js';
+import { CERTIFICATE_POLICY_DEFAULTS, type KeyType } from '../certificates/dto/certificate-policy.schema.js';
 import { SERVICE_DEFAULTS } from '../services/dto/service.schema.js';
 import { SITE_DEFAULTS } from '../sites/dto/site.schema.js';
 import { UPSTREAM_DEFAULTS } from '../upstreams/dto/upstream.schema.js';
@@ -37,11 +39,21 @@ export interface UpstreamObject {
   labels: Record<string, string>;
 }
 
+/** The ACME account is named by its directory URL; its key never appears in a document. */
+export interface CertificatePolicyObject {
+  name: string;
+  directory: string;
+  challenge: 'http-01' | 'dns-01';
+  keyType: KeyType;
+  autoIssue: boolean;
+}
+
 export interface SiteObject {
   name: string;
   hostnames: string[];
   tlsMode: 'off' | 'acme' | 'uploaded';
   certificateId: string | null;
+  certificatePolicy: string | null;
   httpsRedirect: boolean;
   hsts: boolean;
   websocket: boolean;
@@ -69,12 +81,14 @@ export interface ServiceObject {
   labels: Record<string, string>;
 }
 
-export const KINDS = ['agents', 'upstreams', 'sites', 'services'] as const;
+/** In reference order: what a kind points at comes before it. */
+export const KINDS = ['agents', 'upstreams', 'certificatePolicies', 'sites', 'services'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export interface FleetObjects {
   agents: AgentObject[];
   upstreams: UpstreamObject[];
+  certificatePolicies: CertificatePolicyObject[];
   sites: SiteObject[];
   services: ServiceObject[];
 }
@@ -124,6 +138,17 @@ export function upstreamObject(u: DocItem<'upstreams'>): UpstreamObject {
   };
 }
 
+export function certificatePolicyObject(p: DocItem<'certificatePolicies'>): CertificatePolicyObject {
+  const v = { ...CERTIFICATE_POLICY_DEFAULTS, ...p };
+  return {
+    name: v.name,
+    directory: directoryUrlOf(v.directory),
+    challenge: v.challenge,
+    keyType: v.keyType,
+    autoIssue: v.autoIssue,
+  };
+}
+
 export function siteObject(s: DocItem<'sites'>): SiteObject {
   const v = { ...SITE_DEFAULTS, ...s };
   return {
@@ -131,6 +156,7 @@ export function siteObject(s: DocItem<'sites'>): SiteObject {
     hostnames: [...v.hostnames],
     tlsMode: v.tlsMode,
     certificateId: v.certificateId ?? null,
+    certificatePolicy: v.certificatePolicy ?? null,
     httpsRedirect: v.httpsRedirect,
     hsts: v.hsts,
     websocket: v.websocket,
@@ -171,6 +197,9 @@ export function documentObjects(doc: FleetDocument): Partial<FleetObjects> {
   return {
     ...(doc.agents ? { agents: byName(doc.agents.map(agentObject)) } : {}),
     ...(doc.upstreams ? { upstreams: byName(doc.upstreams.map(upstreamObject)) } : {}),
+    ...(doc.certificatePolicies
+      ? { certificatePolicies: byName(doc.certificatePolicies.map(certificatePolicyObject)) }
+      : {}),
     ...(doc.sites ? { sites: byName(doc.sites.map(siteObject)) } : {}),
     ...(doc.services ? { services: byName(doc.services.map(serviceObject)) } : {}),
   };

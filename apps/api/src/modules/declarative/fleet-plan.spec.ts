@@ -11,7 +11,7 @@ const doc = (over: Record<string, unknown> = {}) =>
     ...over,
   });
 
-const empty: FleetObjects = { agents: [], upstreams: [], sites: [], services: [] };
+const empty: FleetObjects = { agents: [], upstreams: [], certificatePolicies: [], sites: [], services: [] };
 const state = (d: ReturnType<typeof doc>) => ({ ...empty, ...documentObjects(d) });
 
 describe('planFleet', () => {

@@ -10,8 +10,8 @@ export type ChangeAction = 'create' | 'update' | 'delete';
 
 export interface PlannedChange {
   action: ChangeAction;
-  /** Singular kind: agent, upstream, site, service. */
-  kind: 'agent' | 'upstream' | 'site' | 'service';
+  /** Singular kind: agent, upstream, certificatePolicy, site, service. */
+  kind: (typeof SINGULAR)[Kind];
   name: string;
   /** Field-level diff of an update; every field of a create; nothing for a delete. */
   fields: FieldChange[];
@@ -24,7 +24,13 @@ export interface FleetPlan {
   managed: Kind[];
 }
 
-const SINGULAR = { agents: 'agent', upstreams: 'upstream', sites: 'site', services: 'service' } as const;
+const SINGULAR = {
+  agents: 'agent',
+  upstreams: 'upstream',
+  certificatePolicies: 'certificatePolicy',
+  sites: 'site',
+  services: 'service',
+} as const;
 
 /** Field-level differences between two canonical objects of one kind. */
 export function diffFields(before: AnyObject, after: AnyObject): FieldChange[] {

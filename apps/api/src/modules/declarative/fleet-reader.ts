@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Tx } from '../../database/prisma.service.js';
 import type {
   AgentObject,
+  CertificatePolicyObject,
   FleetObjects,
   ServiceObject,
   SiteObject,
@@ -16,9 +17,14 @@ export class FleetReader {
   async read(tx: Tx): Promise<FleetObjects> {
     const agents = await tx.agent.findMany({ orderBy: { name: 'asc' } });
     const upstreams = await tx.upstream.findMany({ orderBy: { name: 'asc' } });
+    const policies = await tx.certificatePolicy.findMany({
+      orderBy: { name: 'asc' },
+      include: { account: { select: { directoryUrl: true } } },
+    });
     const sites = await tx.site.findMany({
       orderBy: { name: 'asc' },
       include: {
+        certificatePolicy: { select: { name: true } },
         hostnames: { orderBy: { position: 'asc' } },
         routes: { orderBy: { position: 'asc' }, include: { upstream: { select: { name: true } } } },
         placements: { include: { agent: { select: { name: true } } } },
@@ -54,12 +60,22 @@ export class FleetReader {
         targets: u.targets as unknown as UpstreamObject['targets'],
         labels: u.labels as Labels,
       })),
+      certificatePolicies: policies.map(
+        (p): CertificatePolicyObject => ({
+          name: p.name,
+          directory: p.account.directoryUrl,
+          challenge: p.challenge as CertificatePolicyObject['challenge'],
+          keyType: p.keyType as CertificatePolicyObject['keyType'],
+          autoIssue: p.autoIssue,
+        }),
+      ),
       sites: sites.map(
         (s): SiteObject => ({
           name: s.name,
           hostnames: s.hostnames.map((h) => h.hostname),
           tlsMode: s.tlsMode,
           certificateId: s.certificateId,
+          certificatePolicy: s.certificatePolicy?.name ?? null,
           httpsRedirect: s.httpsRedirect,
           hsts: s.hsts,
           websocket: s.websocket,

@@ -3,6 +3,7 @@ import { AppError, type FieldError } from '../../common/errors/app-error.js';
 import type { Tx } from '../../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
+import { policyProblem } from '../sites/policy-problem.js';
 import type {
   AgentObject,
   FleetObjects,
@@ -55,8 +56,15 @@ export class PlanExecutor {
       await this.record(tx, actor, 'upstream.update', 'upstream', row.id, find(desired.upstreams, name));
     }
 
+    await this.writePolicies(tx, pick, desired, actor, errors);
+
     const agentIds = await idsByName(tx.agent.findMany({ select: { id: true, name: true } }));
     const upstreamIds = await idsByName(tx.upstream.findMany({ select: { id: true, name: true } }));
+    const policies = new Map(
+      (await tx.certificatePolicy.findMany({ select: { id: true, name: true, challenge: true } })).map(
+        (p) => [p.name, p],
+      ),
+    );
 
     // Sites: deletions and released hostnames first, so hostnames can move between sites.
     for (const name of pick('site', 'delete')) {
@@ -69,9 +77,10 @@ export class PlanExecutor {
     for (const name of siteWrites) {
       const index = desired.sites!.findIndex((s) => s.name === name);
       const site = desired.sites![index]!;
-      const children = await this.siteChildren(tx, site, index, agentIds, upstreamIds, errors);
+      const children = await this.siteChildren(tx, site, index, agentIds, upstreamIds, policies, errors);
       if (!children) continue;
-      const { hostnames, routes, agents: _a, ...fields } = site;
+      const { hostnames, routes, agents: _a, certificatePolicy: _p, ...rest } = site;
+      const fields = { ...rest, certificatePolicyId: children.certificatePolicyId };
       const exists = siteUpdates.includes(name);
       const row = exists
         ? await tx.site.update({ where: { name }, data: { ...fields, version: { increment: 1 } } })
@@ -116,6 +125,21 @@ export class PlanExecutor {
       await this.record(tx, actor, exists ? 'service.update' : 'service.create', 'service', row.id, service);
     }
 
+    for (const name of pick('certificatePolicy', 'delete')) {
+      const users = await tx.site.findMany({
+        where: { certificatePolicy: { name } },
+        select: { name: true },
+      });
+      if (users.length) {
+        errors.push({
+          field: 'certificatePolicies',
+          message: `certificate policy ${name} is still used by sites: ${users.map((u) => u.name).join(', ')}`,
+        });
+        continue;
+      }
+      const row = await tx.certificatePolicy.delete({ where: { name } });
+      await this.record(tx, actor, 'certificate-policy.delete', 'certificate-policy', row.id, undefined);
+    }
     for (const name of pick('upstream', 'delete')) {
       const users = await tx.site.findMany({
         where: { routes: { some: { upstream: { name } } } },
@@ -152,6 +176,7 @@ export class PlanExecutor {
     index: number,
     agentIds: Map<string, string>,
     upstreamIds: Map<string, string>,
+    policies: Map<string, { id: string; name: string; challenge: string }>,
     errors: FieldError[],
   ) {
     const before = errors.length;
@@ -176,6 +201,15 @@ export class PlanExecutor {
     ) {
       errors.push({ field: at('certificateId'), message: `no certificate ${site.certificateId}` });
     }
+    const policy = site.certificatePolicy === null ? null : policies.get(site.certificatePolicy);
+    if (policy === undefined) {
+      errors.push({
+        field: at('certificatePolicy'),
+        message: `no certificate policy named ${site.certificatePolicy}`,
+      });
+    }
+    const problem = policyProblem(site.tlsMode, site.hostnames, policy ?? null);
+    if (problem) errors.push({ field: at('certificatePolicy'), message: problem });
     const taken = await tx.siteHostname.findMany({
       where: { hostname: { in: site.hostnames }, site: { name: { not: site.name } } },
       include: { site: { select: { name: true } } },
@@ -183,7 +217,48 @@ export class PlanExecutor {
     for (const t of taken) {
       errors.push({ field: at('hostnames'), message: `${t.hostname} is served by site ${t.site.name}` });
     }
-    return errors.length > before ? null : { routes, agentIds: ids };
+    return errors.length > before ? null : { routes, agentIds: ids, certificatePolicyId: policy?.id ?? null };
+  }
+
+  /** Policies are written before the sites that name them; each needs its ACME account to exist. */
+  private async writePolicies(
+    tx: Tx,
+    pick: (kind: PlannedChange['kind'], action: PlannedChange['action']) => string[],
+    desired: Desired,
+    actor: Actor,
+    errors: FieldError[],
+  ): Promise<void> {
+    const updates = pick('certificatePolicy', 'update');
+    const names = [...pick('certificatePolicy', 'create'), ...updates];
+    if (!names.length) return;
+    const accounts = new Map(
+      (await tx.acmeAccount.findMany({ select: { id: true, directoryUrl: true } })).map((a) => [
+        a.directoryUrl,
+        a.id,
+      ]),
+    );
+    for (const name of names) {
+      const index = desired.certificatePolicies!.findIndex((p) => p.name === name);
+      const policy = desired.certificatePolicies![index]!;
+      const accountId = accounts.get(policy.directory);
+      if (!accountId) {
+        errors.push({
+          field: `certificatePolicies.${index}.directory`,
+          message: `no ACME account for ${policy.directory}: create one first (POST /api/v1/acme-accounts)`,
+        });
+        continue;
+      }
+      const { directory: _d, ...fields } = policy;
+      const exists = updates.includes(name);
+      const row = exists
+        ? await tx.certificatePolicy.update({
+            where: { name },
+            data: { ...fields, accountId, version: { increment: 1 } },
+          })
+        : await tx.certificatePolicy.create({ data: { ...fields, accountId } });
+      const action = exists ? 'certificate-policy.update' : 'certificate-policy.create';
+      await this.record(tx, actor, action, 'certificate-policy', row.id, policy);
+    }
   }
 
   private record(tx: Tx, actor: Actor, action: string, targetType: string, targetId: string, after: unknown) {

@@ -7,11 +7,14 @@ export const SITE_INCLUDE = {
   hostnames: { orderBy: { position: 'asc' } },
   routes: { orderBy: { position: 'asc' }, include: { upstream: { select: { name: true } } } },
   placements: { include: { agent: { select: { name: true } } } },
+  certificatePolicy: { select: { name: true } },
 } as const satisfies Prisma.SiteInclude;
 
 export type SiteRow = Prisma.SiteGetPayload<{ include: typeof SITE_INCLUDE }>;
 
 export interface SiteChildren {
+  /** Resolved `certificatePolicy` name: an id, or null to clear it. */
+  certificatePolicyId?: string | null;
   hostnames?: string[];
   routes?: { pathPrefix: string; upstreamId: string; streaming: boolean }[];
   agentIds?: string[];
@@ -67,7 +70,9 @@ export class SitesRepository {
     data: Prisma.SiteUncheckedCreateInput,
     children: Required<SiteChildren>,
   ): Promise<SiteRow> {
-    const site = await tx.site.create({ data });
+    const site = await tx.site.create({
+      data: { ...data, certificatePolicyId: children.certificatePolicyId },
+    });
     await this.replaceChildren(tx, site.id, children);
     return tx.site.findUniqueOrThrow({ where: { id: site.id }, include: SITE_INCLUDE });
   }
@@ -81,7 +86,7 @@ export class SitesRepository {
   ): Promise<SiteRow | null> {
     const { count } = await tx.site.updateMany({
       where: { id, version },
-      data: { ...data, version: version + 1 },
+      data: { ...data, certificatePolicyId: children.certificatePolicyId, version: version + 1 },
     });
     if (!count) return null;
     await this.replaceChildren(tx, id, children);

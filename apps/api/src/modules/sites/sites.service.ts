@@ -8,6 +8,7 @@ import type { Actor } from '../auth/principal.js';
 import { RevisionService } from '../revisions/revision.service.js';
 import type { CreateSite, UpdateSite } from './dto/site.schema.js';
 import { SITE_DEFAULTS } from './dto/site.schema.js';
+import { policyProblem } from './policy-problem.js';
 import { SiteView, toSiteView } from './site.view.js';
 import { SiteChildren, SitesRepository } from './sites.repository.js';
 
@@ -39,7 +40,8 @@ export class SitesService {
       }
       const children = await this.resolveChildren(tx, site, undefined);
       await this.checkTls(tx, site.tlsMode, site.certificateId);
-      const { routes: _r, agents: _a, hostnames: _h, ...fields } = site;
+      await checkPolicyCovers(tx, site.tlsMode, site.hostnames, children.certificatePolicyId);
+      const { routes: _r, agents: _a, hostnames: _h, certificatePolicy: _p, ...fields } = site;
       const created = toSiteView(await this.repo.create(tx, fields, children as Required<SiteChildren>));
       await this.revisions.bump(tx);
       await this.audit.record(tx, actor, {
@@ -66,7 +68,13 @@ export class SitesService {
         dto.tlsMode ?? row.tlsMode,
         dto.certificateId === undefined ? row.certificateId : dto.certificateId,
       );
-      const { routes: _r, agents: _a, hostnames: _h, version: _v, ...fields } = dto;
+      await checkPolicyCovers(
+        tx,
+        dto.tlsMode ?? row.tlsMode,
+        dto.hostnames ?? row.hostnames.map((h) => h.hostname),
+        children.certificatePolicyId === undefined ? row.certificatePolicyId : children.certificatePolicyId,
+      );
+      const { routes: _r, agents: _a, hostnames: _h, certificatePolicy: _p, version: _v, ...fields } = dto;
       const updated = await this.repo.updateAtVersion(tx, id, row.version, fields, children);
       if (!updated) throw versionConflict('Site', id, row.version, row.version + 1);
       const before = toSiteView(row);
@@ -100,7 +108,7 @@ export class SitesService {
   /** Turns names into ids and claims hostnames; every unknown reference is reported at once. */
   private async resolveChildren(
     tx: Tx,
-    dto: Pick<UpdateSite, 'hostnames' | 'routes' | 'agents'>,
+    dto: Pick<UpdateSite, 'hostnames' | 'routes' | 'agents' | 'certificatePolicy'>,
     siteId: string | undefined,
   ): Promise<SiteChildren> {
     const errors: FieldError[] = [];
@@ -134,6 +142,16 @@ export class SitesService {
         return agentId ?? '';
       });
     }
+    if (dto.certificatePolicy === null) children.certificatePolicyId = null;
+    else if (dto.certificatePolicy !== undefined) {
+      const found = await lockNamed(tx, 'CertificatePolicy', [dto.certificatePolicy]);
+      children.certificatePolicyId = found.get(dto.certificatePolicy) ?? null;
+      if (!children.certificatePolicyId)
+        errors.push({
+          field: 'certificatePolicy',
+          message: `no certificate policy named ${dto.certificatePolicy}`,
+        });
+    }
     if (errors.length)
       throw new AppError(
         'VALIDATION_FAILED',
@@ -154,6 +172,17 @@ export class SitesService {
       throw AppError.invalid('certificateId', `no certificate ${certificateId}`);
     }
   }
+}
+
+async function checkPolicyCovers(
+  tx: Tx,
+  tlsMode: string,
+  hostnames: string[],
+  policyId: string | null | undefined,
+): Promise<void> {
+  const policy = policyId ? await tx.certificatePolicy.findUnique({ where: { id: policyId } }) : null;
+  const problem = policyProblem(tlsMode, hostnames, policy);
+  if (problem) throw AppError.invalid('certificatePolicy', problem);
 }
 
 function notFound(id: string): never {

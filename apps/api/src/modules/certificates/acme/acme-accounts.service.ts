@@ -6,7 +6,7 @@ import { AuditService } from '../../audit/audit.service.js';
 import type { Actor } from '../../auth/principal.js';
 import { toAccountView } from '../certificate.view.js';
 import type { CreateAcmeAccount } from '../dto/certificate.schema.js';
-import { AcmeGateway, DIRECTORY_PRESETS } from './acme.gateway.js';
+import { AcmeGateway, directoryUrlOf } from './acme.gateway.js';
 
 /** One ACME account per directory URL; its key is made here, sealed, and never returned. */
 @Injectable()
@@ -23,10 +23,7 @@ export class AcmeAccountsService {
   }
 
   async create(dto: CreateAcmeAccount, actor: Actor) {
-    const directoryUrl =
-      dto.directory in DIRECTORY_PRESETS
-        ? DIRECTORY_PRESETS[dto.directory as keyof typeof DIRECTORY_PRESETS]
-        : dto.directory;
+    const directoryUrl = directoryUrlOf(dto.directory);
     if (await this.prisma.acmeAccount.findUnique({ where: { directoryUrl } })) {
       throw new AppError('NAME_TAKEN', `an ACME account for ${directoryUrl} exists already`, [
         { field: 'directory', message: 'already has an account' },

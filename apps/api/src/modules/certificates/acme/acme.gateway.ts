@@ -9,6 +9,13 @@ export const DIRECTORY_PRESETS = {
   'letsencrypt-staging': 'https://acme-staging-v02.api.letsencrypt.org/directory',
 } as const;
 
+/** A directory as given (preset name or URL) → its URL. */
+export function directoryUrlOf(directory: string): string {
+  return directory in DIRECTORY_PRESETS
+    ? DIRECTORY_PRESETS[directory as keyof typeof DIRECTORY_PRESETS]
+    : directory;
+}
+
 export interface AccountKeys {
   directoryUrl: string;
   accountKeyPem: string;
@@ -57,8 +64,14 @@ export class AcmeGateway {
     return client.getAccountUrl();
   }
 
-  async createCertificateKeyAndCsr(domains: string[]): Promise<{ keyPem: string; csr: Buffer }> {
-    const key = await acme.crypto.createPrivateEcdsaKey('P-256');
+  async createCertificateKeyAndCsr(
+    domains: string[],
+    keyType: string = 'ecdsa-p256',
+  ): Promise<{ keyPem: string; csr: Buffer }> {
+    const key =
+      keyType === 'rsa-2048' || keyType === 'rsa-4096'
+        ? await acme.crypto.createPrivateRsaKey(keyType === 'rsa-2048' ? 2048 : 4096)
+        : await acme.crypto.createPrivateEcdsaKey('P-256');
     const [, csr] = await acme.crypto.createCsr({ altNames: domains }, key);
     return { keyPem: key.toString(), csr };
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../../common/errors/app-error.js';
 import { PrismaService } from '../../../database/prisma.service.js';
+import { lockRow } from '../../../database/row-locks.js';
 import { AuditService } from '../../audit/audit.service.js';
 import type { Actor } from '../../auth/principal.js';
 import { RevisionService } from '../../revisions/revision.service.js';
@@ -52,7 +53,12 @@ export class CertificateOrdersService {
   async order(dto: OrderCertificate, actor: Actor) {
     const site = await this.prisma.site.findUnique({
       where: { id: dto.siteId },
-      include: { hostnames: { orderBy: { position: 'asc' } }, placements: true, certificate: true },
+      include: {
+        hostnames: { orderBy: { position: 'asc' } },
+        placements: true,
+        certificate: true,
+        certificatePolicy: true,
+      },
     });
     if (!site) throw AppError.notFound('Site', dto.siteId);
     if (site.tlsMode !== 'acme') {
@@ -62,12 +68,16 @@ export class CertificateOrdersService {
       );
     }
     const domains = site.hostnames.map((h) => h.hostname);
-    const account = dto.accountId
-      ? await this.prisma.acmeAccount.findUnique({ where: { id: dto.accountId } })
+    // What the request says, else the site's certificate policy, else the defaults.
+    const policy = site.certificatePolicy;
+    const accountId = dto.accountId ?? policy?.accountId;
+    const account = accountId
+      ? await this.prisma.acmeAccount.findUnique({ where: { id: accountId } })
       : await this.only();
     if (!account) throw AppError.invalid('accountId', `no ACME account ${dto.accountId}`);
     const wildcards = domains.filter((d) => d.startsWith('*.'));
-    const challengeType = dto.challenge ?? (wildcards.length > 0 ? 'dns-01' : 'http-01');
+    const challengeType = dto.challenge ?? policy?.challenge ?? (wildcards.length > 0 ? 'dns-01' : 'http-01');
+    const keyType = policy?.keyType ?? 'ecdsa-p256';
     if (challengeType === 'http-01' && wildcards.length > 0) {
       throw new AppError(
         'DNS01_REQUIRED',
@@ -92,6 +102,15 @@ export class CertificateOrdersService {
     }
 
     const order = await this.prisma.$transaction(async (tx) => {
+      // Two callers ordering for one site at once (a person and the scheduler, or two
+      // instances) queue here; the second sees the first's certificate and stops.
+      await lockRow(tx, 'Site', site.id);
+      const now = await tx.site.findUnique({ where: { id: site.id }, select: { certificateId: true } });
+      if (now?.certificateId !== site.certificateId) {
+        throw new AppError('ORDER_IN_PROGRESS', `site ${site.name} got a certificate order meanwhile`, {
+          siteId: site.id,
+        });
+      }
       const reuse =
         site.certificate?.source === 'acme' && site.certificate.status !== 'revoked'
           ? site.certificate
@@ -124,6 +143,7 @@ export class CertificateOrdersService {
           accountId: account.id,
           kind: reuse?.chainPem ? 'renew' : 'issue',
           challengeType,
+          keyType,
           domains,
           steps: [{ at: new Date().toISOString(), step: 'queued', detail: { siteId: site.id } }],
         },

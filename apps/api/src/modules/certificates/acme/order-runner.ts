@@ -197,7 +197,7 @@ export class OrderRunner {
       }
 
       await this.setState(orderId, 'finalizing');
-      const { keyPem, csr } = await this.gateway.createCertificateKeyAndCsr(order.domains);
+      const { keyPem, csr } = await this.gateway.createCertificateKeyAndCsr(order.domains, order.keyType);
       acmeOrder = await this.ca(() => client.finalizeOrder(acmeOrder, csr), 'finalize');
       const chainPem = await this.ca(() => client.getCertificate(acmeOrder), 'certificate');
       await this.store(orderId, chainPem, keyPem);

@@ -1,19 +1,21 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../../../config/app-config.js';
 import { PrismaService } from '../../../database/prisma.service.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { SCHEDULER_ACTOR } from '../system-actor.js';
 import { AcmeGateway } from './acme.gateway.js';
 import { renewalTime } from './ari.js';
-import { OPEN_STATES } from './certificate-orders.service.js';
+import { CertificateOrdersService, OPEN_STATES } from './certificate-orders.service.js';
 import { OrderRunner } from './order-runner.js';
 
 /** Any fixed number: every instance takes the same Postgres advisory lock to plan renewals. */
 const RENEWAL_LOCK = 0x706f7274; // "port"
-export const RENEWAL_TICK_MS = 5 * 60_000;
 
 export interface TickReport {
   ariChecked: string[];
   ordersCreated: string[];
+  /** First orders for sites whose certificate policy issues by itself. */
+  issued: string[];
   ordersRun: string[];
 }
 
@@ -23,8 +25,11 @@ export interface TickReport {
  *     renewAfter into the suggested window (harmless if two instances ask at once);
  *  2. under a transaction-scoped advisory lock, create a renewal order for each certificate
  *     whose renewAfter has come and that has no open order (one instance plans at a time);
- *  3. run due orders (queued, or failed and past nextAttemptAt); OrderRunner's lease makes sure
+ *  3. first issuance for placed ACME sites with no certificate whose policy has autoIssue
+ *     (CertificateOrdersService locks the site row, so two instances order once);
+ *  4. run due orders (queued, or failed and past nextAttemptAt); OrderRunner's lease makes sure
  *     exactly one instance works each.
+ * Renewals follow the site's certificate policy as it is now (account, challenge, key type).
  * Without ARI, renewAfter stays at two thirds of the lifetime, set when the certificate was stored.
  */
 @Injectable()
@@ -37,12 +42,14 @@ export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationSh
     private readonly prisma: PrismaService,
     private readonly gateway: AcmeGateway,
     private readonly runner: OrderRunner,
+    private readonly orders: CertificateOrdersService,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     if (process.env.PORTICO_RENEWAL_SCHEDULER === 'off') return;
-    this.timer = setInterval(() => void this.safeTick(), RENEWAL_TICK_MS);
+    this.timer = setInterval(() => void this.safeTick(), this.config.certSchedulerIntervalMs);
     this.timer.unref();
   }
 
@@ -63,6 +70,7 @@ export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationSh
   async tick(now = new Date()): Promise<TickReport> {
     const ariChecked = await this.refreshAri(now);
     const ordersCreated = await this.planRenewals(now);
+    const issued = await this.autoIssue();
     const due = await this.prisma.certificateOrder.findMany({
       where: {
         OR: [{ state: 'queued' }, { state: 'failed', nextAttemptAt: { lte: now } }],
@@ -73,7 +81,7 @@ export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationSh
     });
     const ordersRun: string[] = [];
     for (const order of due) if (await this.runner.run(order.id, now)) ordersRun.push(order.id);
-    return { ariChecked, ordersCreated, ordersRun };
+    return { ariChecked, ordersCreated, issued, ordersRun };
   }
 
   private async refreshAri(now: Date): Promise<string[]> {
@@ -117,6 +125,34 @@ export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationSh
     return checked;
   }
 
+  /** Orders the first certificate of each placed ACME site whose policy says to; the orders run in the background. */
+  private async autoIssue(): Promise<string[]> {
+    const sites = await this.prisma.site.findMany({
+      where: {
+        tlsMode: 'acme',
+        certificateId: null,
+        certificatePolicy: { autoIssue: true },
+        placements: { some: {} },
+      },
+      select: { id: true, name: true },
+      orderBy: { name: 'asc' },
+    });
+    const started: string[] = [];
+    for (const site of sites) {
+      try {
+        started.push((await this.orders.order({ siteId: site.id }, SCHEDULER_ACTOR)).id);
+      } catch (error) {
+        // Another instance got there first, or the site cannot be ordered for yet (no DNS
+        // provider for a dns-01 name…): said in the log, tried again next tick.
+        this.logger.warn(
+          { siteId: site.id, site: site.name, error: (error as Error).message },
+          'auto-issue skipped',
+        );
+      }
+    }
+    return started;
+  }
+
   private async planRenewals(now: Date): Promise<string[]> {
     return this.prisma.$transaction(async (tx) => {
       const [row] = await tx.$queryRaw<
@@ -131,16 +167,20 @@ export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationSh
           sites: { some: {} },
           orders: { none: { state: { in: [...OPEN_STATES] } } },
         },
+        include: { sites: { select: { certificatePolicy: true }, orderBy: { name: 'asc' } } },
       });
       const created: string[] = [];
       for (const cert of due) {
-        if (!cert.accountId) continue;
+        const policy = cert.sites.find((s) => s.certificatePolicy)?.certificatePolicy;
+        const accountId = policy?.accountId ?? cert.accountId;
+        if (!accountId) continue;
         const order = await tx.certificateOrder.create({
           data: {
             certificateId: cert.id,
-            accountId: cert.accountId,
+            accountId,
             kind: 'renew',
-            challengeType: cert.challengeType ?? 'http-01',
+            challengeType: policy?.challenge ?? cert.challengeType ?? 'http-01',
+            keyType: policy?.keyType ?? 'ecdsa-p256',
             domains: cert.domains,
             steps: [
               {

@@ -37,10 +37,13 @@ export const revokeCertificateSchema = z.strictObject({
 });
 export type RevokeCertificate = z.infer<typeof revokeCertificateSchema>;
 
+export const acmeDirectory = z.union([
+  z.enum(['letsencrypt', 'letsencrypt-staging']),
+  z.url({ protocol: /^https?$/ }).max(2048),
+]);
+
 export const createAcmeAccountSchema = z.strictObject({
-  directory: z
-    .union([z.enum(['letsencrypt', 'letsencrypt-staging']), z.url({ protocol: /^https?$/ })])
-    .describe('a preset or any ACME directory URL'),
+  directory: acmeDirectory.describe('a preset or any ACME directory URL'),
   email: z.email().optional(),
   termsOfServiceAgreed: z.literal(true).describe("you agree to the CA's terms of service"),
   eab: z

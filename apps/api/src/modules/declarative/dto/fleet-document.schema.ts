@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createAgentSchema } from '../../agents/dto/agent.schema.js';
+import { createCertificatePolicySchema } from '../../certificates/dto/certificate-policy.schema.js';
 import { createServiceSchema } from '../../services/dto/service.schema.js';
 import { createSiteSchema } from '../../sites/dto/site.schema.js';
 import { createUpstreamSchema } from '../../upstreams/dto/upstream.schema.js';
@@ -41,6 +42,7 @@ export const fleetDocumentSchema = z
     kind: z.literal('Fleet').optional(),
     agents: named(documentAgentSchema, 'agent').optional(),
     upstreams: named(createUpstreamSchema, 'upstream').optional(),
+    certificatePolicies: named(createCertificatePolicySchema, 'certificate policy').optional(),
     sites: named(createSiteSchema, 'site').optional(),
     services: named(createServiceSchema, 'service').optional(),
   })

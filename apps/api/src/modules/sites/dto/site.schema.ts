@@ -29,6 +29,12 @@ const siteShape = {
     .refine(...unique((h: string) => h, 'hostnames must be unique')),
   tlsMode: z.enum(['off', 'acme', 'uploaded']).optional().describe('default off'),
   certificateId: z.uuid().nullable().optional().describe('certificate to serve when tlsMode is uploaded'),
+  certificatePolicy: resourceName
+    .nullable()
+    .optional()
+    .describe(
+      'name of the certificate policy (ACME account, challenge, key type) used when tlsMode is acme; default none: the only ACME account, http-01',
+    ),
   httpsRedirect: z.boolean().optional().describe('301 from http to https when TLS is on; default true'),
   hsts: z.boolean().optional().describe('send Strict-Transport-Security; default false'),
   websocket: z.boolean().optional().describe('pass WebSocket upgrades through; default true'),
@@ -76,6 +82,7 @@ export type UpdateSite = z.infer<typeof updateSiteSchema>;
 export const SITE_DEFAULTS = {
   tlsMode: 'off',
   certificateId: null,
+  certificatePolicy: null,
   httpsRedirect: true,
   hsts: false,
   websocket: true,

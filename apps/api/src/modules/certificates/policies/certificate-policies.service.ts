@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../../common/errors/app-error.js';
+import { versionConflict } from '../../../common/http/versioning.js';
+import { PrismaService, type Tx } from '../../../database/prisma.service.js';
+import { lockForWrite } from '../../../database/row-locks.js';
+import type { Prisma } from '../../../generated/prisma/client.js';
+import { AuditService } from '../../audit/audit.service.js';
+import type { Actor } from '../../auth/principal.js';
+import { directoryUrlOf } from '../acme/acme.gateway.js';
+import {
+  CERTIFICATE_POLICY_DEFAULTS,
+  type CreateCertificatePolicy,
+  type UpdateCertificatePolicy,
+} from '../dto/certificate-policy.schema.js';
+
+export const POLICY_INCLUDE = {
+  account: { select: { directoryUrl: true } },
+  sites: { select: { name: true }, orderBy: { name: 'asc' } },
+} as const satisfies Prisma.CertificatePolicyInclude;
+
+type PolicyRow = Prisma.CertificatePolicyGetPayload<{ include: typeof POLICY_INCLUDE }>;
+
+/** The API's shape: the account by its directory (as in fleet documents), the sites using it. */
+export function toPolicyView({ account, sites, ...policy }: PolicyRow) {
+  return { ...policy, directory: account.directoryUrl, sites: sites.map((s) => s.name) };
+}
+
+/** The ACME account of a directory (preset or URL), share-locked; a field error when none exists. */
+export async function accountIdFor(tx: Tx, directory: string, field = 'directory'): Promise<string> {
+  const url = directoryUrlOf(directory);
+  const [row] = await tx.$queryRaw<{ id: string }[]>`
+    SELECT "id"::text AS id FROM "AcmeAccount" WHERE "directoryUrl" = ${url} FOR SHARE`;
+  if (!row) {
+    throw AppError.invalid(
+      field,
+      `no ACME account for ${url}: create one first (POST /api/v1/acme-accounts)`,
+    );
+  }
+  return row.id;
+}
+
+/**
+ * Certificate policies: how ACME sites get certificates (which CA account, which challenge,
+ * which key type, whether Portico orders by itself). Sites name one; orders and renewals follow
+ * it. A policy in use cannot be deleted.
+ */
+@Injectable()
+export class CertificatePolicies {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list() {
+    const rows = await this.prisma.certificatePolicy.findMany({
+      include: POLICY_INCLUDE,
+      orderBy: { name: 'asc' },
+    });
+    return { items: rows.map(toPolicyView), total: rows.length };
+  }
+
+  async get(id: string) {
+    const row = await this.find(id);
+    if (!row) throw AppError.notFound('Certificate policy', id);
+    return toPolicyView(row);
+  }
+
+  async create(dto: CreateCertificatePolicy, actor: Actor) {
+    return this.prisma.$transaction(async (tx) => {
+      await this.assertNameFree(tx, dto.name);
+      const { directory, ...fields } = { ...CERTIFICATE_POLICY_DEFAULTS, ...dto };
+      const row = await tx.certificatePolicy.create({
+        data: { ...fields, accountId: await accountIdFor(tx, directory) },
+        include: POLICY_INCLUDE,
+      });
+      const view = toPolicyView(row);
+      await this.audit.record(tx, actor, {
+        action: 'certificate-policy.create',
+        targetType: 'certificate-policy',
+        targetId: row.id,
+        after: view,
+      });
+      return view;
+    });
+  }
+
+  async update(id: string, dto: UpdateCertificatePolicy, expected: number | undefined, actor: Actor) {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await lockForWrite(tx, 'CertificatePolicy', id, expected, () => this.find(id, tx));
+      if (dto.name && dto.name !== row.name) await this.assertNameFree(tx, dto.name);
+      const { directory, version: _v, ...fields } = dto;
+      const accountId = directory === undefined ? undefined : await accountIdFor(tx, directory);
+      if (fields.challenge === 'http-01') await this.assertNoWildcardSite(tx, id);
+      const { count } = await tx.certificatePolicy.updateMany({
+        where: { id, version: row.version },
+        data: { ...fields, ...(accountId ? { accountId } : {}), version: row.version + 1 },
+      });
+      if (!count) throw versionConflict('Certificate policy', id, row.version, row.version + 1);
+      const after = toPolicyView(
+        await tx.certificatePolicy.findUniqueOrThrow({ where: { id }, include: POLICY_INCLUDE }),
+      );
+      await this.audit.record(tx, actor, {
+        action: 'certificate-policy.update',
+        targetType: 'certificate-policy',
+        targetId: id,
+        before: toPolicyView(row),
+        after,
+      });
+      return after;
+    });
+  }
+
+  async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const row = await lockForWrite(tx, 'CertificatePolicy', id, expected, () => this.find(id, tx));
+      if (row.sites.length) {
+        throw new AppError(
+          'IN_USE',
+          `certificate policy ${row.name} is used by sites: ${row.sites.map((s) => s.name).join(', ')}`,
+          { sites: row.sites.map((s) => s.name) },
+        );
+      }
+      await tx.certificatePolicy.delete({ where: { id } });
+      await this.audit.record(tx, actor, {
+        action: 'certificate-policy.delete',
+        targetType: 'certificate-policy',
+        targetId: id,
+        before: toPolicyView(row),
+      });
+    });
+  }
+
+  private find(id: string, tx: Tx | PrismaService = this.prisma) {
+    return tx.certificatePolicy.findUnique({ where: { id }, include: POLICY_INCLUDE });
+  }
+
+  private async assertNameFree(tx: Tx, name: string): Promise<void> {
+    if (await tx.certificatePolicy.findUnique({ where: { name }, select: { id: true } })) {
+      throw new AppError('NAME_TAKEN', `A certificate policy named ${name} already exists`, [
+        { field: 'name', message: 'is already used' },
+      ]);
+    }
+  }
+
+  /** Switching to http-01 would strand ACME sites with wildcard names (only dns-01 proves those). */
+  private async assertNoWildcardSite(tx: Tx, id: string): Promise<void> {
+    const site = await tx.site.findFirst({
+      where: {
+        certificatePolicyId: id,
+        tlsMode: 'acme',
+        hostnames: { some: { hostname: { startsWith: '*.' } } },
+      },
+      select: { name: true },
+    });
+    if (site) {
+      throw AppError.invalid(
+        'challenge',
+        `site ${site.name} has wildcard names, which only dns-01 can validate`,
+      );
+    }
+  }
+}
