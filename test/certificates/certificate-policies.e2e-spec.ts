@@ -236,7 +236,7 @@ describe('certificate policies', () => {
     const cert = (await api.get(`/api/v1/certificates/${order.certificateId}`)).body;
     const leaf = await until('nginx serving the issued certificate', async () => {
       const served = await servedLeaf();
-      return served?.serialNumber.toUpperCase() === cert.serial ? served : undefined;
+      return served && served.serialNumber.toUpperCase() === cert.serial ? served : undefined;
     });
     expect(leaf.publicKey.asymmetricKeyType).toBe('rsa');
     expect(leaf.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);

@@ -11,7 +11,8 @@ export class OllamaStandIn {
     readonly origins: Set<string>,
   ) {}
 
-  static async start(origins: string[]): Promise<OllamaStandIn> {
+  /** On `port` when given (to come back where a stopped one was), else any free port. */
+  static async start(origins: string[], port = 0): Promise<OllamaStandIn> {
     const allowed = new Set(origins);
     const server = createServer((req, res) => {
       const origin = req.headers.origin;
@@ -31,7 +32,7 @@ export class OllamaStandIn {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(port, '127.0.0.1', () => resolve());
     });
     return new OllamaStandIn(server, allowed);
   }

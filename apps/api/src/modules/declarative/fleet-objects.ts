@@ -36,6 +36,7 @@ export interface UpstreamObject {
   policy: 'round_robin' | 'least_conn' | 'ip_hash';
   keepalive: number;
   targets: { scheme: 'http' | 'https'; host: string; port: number; weight: number }[];
+  probeFrom: 'portico' | 'agents';
   labels: Record<string, string>;
 }
 
@@ -134,6 +135,7 @@ export function upstreamObject(u: DocItem<'upstreams'>): UpstreamObject {
       port: t.port,
       weight: t.weight ?? 1,
     })),
+    probeFrom: v.probeFrom,
     labels: { ...v.labels },
   };
 }

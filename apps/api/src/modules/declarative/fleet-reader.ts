@@ -58,6 +58,7 @@ export class FleetReader {
         policy: u.policy,
         keepalive: u.keepalive,
         targets: u.targets as unknown as UpstreamObject['targets'],
+        probeFrom: u.probeFrom,
         labels: u.labels as Labels,
       })),
       certificatePolicies: policies.map(

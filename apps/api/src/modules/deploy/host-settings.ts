@@ -23,6 +23,8 @@ export interface HostSettings {
   /** Checks the host's whole proxy config (which includes `<configRoot>/live/...` via the hook). */
   validateCommand: string;
   reloadCommand: string;
+  /** Exit 0 while the proxy's processes run (the health check `agent:<id>:process`). */
+  statusCommand: string;
   versionCommand: string;
   /** Lists loaded modules (Apache); null when the flavor has none to check. */
   modulesCommand: string | null;
@@ -57,6 +59,7 @@ type FlavorDefaults = Pick<
   HostSettings,
   | 'validateCommand'
   | 'reloadCommand'
+  | 'statusCommand'
   | 'versionCommand'
   | 'modulesCommand'
   | 'requiredModules'
@@ -69,6 +72,7 @@ const DEFAULTS: Record<OsFamily, Record<ProxyFlavor, FlavorDefaults>> = {
     nginx: {
       validateCommand: 'nginx -t',
       reloadCommand: 'systemctl reload nginx',
+      statusCommand: 'systemctl is-active -q nginx',
       versionCommand: 'nginx -v',
       modulesCommand: null,
       requiredModules: [],
@@ -79,6 +83,7 @@ const DEFAULTS: Record<OsFamily, Record<ProxyFlavor, FlavorDefaults>> = {
     apache: {
       validateCommand: 'apache2ctl configtest',
       reloadCommand: 'apache2ctl graceful',
+      statusCommand: 'systemctl is-active -q apache2',
       versionCommand: 'apache2 -v',
       modulesCommand: 'apache2ctl -M',
       requiredModules: ['proxy_module', 'proxy_http_module', 'headers_module'],
@@ -90,6 +95,7 @@ const DEFAULTS: Record<OsFamily, Record<ProxyFlavor, FlavorDefaults>> = {
     nginx: {
       validateCommand: 'nginx -t',
       reloadCommand: 'systemctl reload nginx',
+      statusCommand: 'systemctl is-active -q nginx',
       versionCommand: 'nginx -v',
       modulesCommand: null,
       requiredModules: [],
@@ -99,6 +105,7 @@ const DEFAULTS: Record<OsFamily, Record<ProxyFlavor, FlavorDefaults>> = {
     apache: {
       validateCommand: 'httpd -t',
       reloadCommand: 'systemctl reload httpd',
+      statusCommand: 'systemctl is-active -q httpd',
       versionCommand: 'httpd -v',
       modulesCommand: 'httpd -M',
       requiredModules: ['proxy_module', 'proxy_http_module', 'headers_module'],

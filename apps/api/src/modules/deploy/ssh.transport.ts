@@ -262,6 +262,11 @@ export class SshTransport {
     }
   }
 
+  /** Still connected: a kept-open session (health probes) is reused only while this holds. */
+  get alive(): boolean {
+    return !this.#connectionError && this.#ssh.isConnected();
+  }
+
   close(): void {
     this.#ssh.dispose();
   }

@@ -8,7 +8,7 @@ import { DriftService } from './drift.service.js';
  * serves, so it degrades but never goes down). Unreachable or refused hosts fail the check.
  */
 @Injectable()
-export class DriftProbe implements AgentProbes {
+export class DriftProbe implements Pick<AgentProbes, 'drift'> {
   constructor(private readonly drifts: DriftService) {}
 
   async drift(agentId: string): Promise<ProbeResult> {

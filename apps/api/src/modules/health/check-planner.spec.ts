@@ -85,6 +85,40 @@ it('adds a slower drift check for agents Portico can log in to, unless turned of
   ).toBe(false);
 });
 
+it('checks the proxy process over SSH only where Portico holds a key', () => {
+  const input = { agents: [agent, { ...agent, id: 'a2', hasKey: true }], sites: [], upstreams: [] };
+  const process = planChecks(input, settings).filter((c) => c.probe.kind === 'agent-process');
+  expect(process.map((c) => [c.key, c.agentId])).toEqual([['agent:a2:process', 'a2']]);
+});
+
+it('probes an upstream from each keyed agent routing to it when probeFrom is agents', () => {
+  const upstream = {
+    id: 'u1',
+    kind: 'ollama' as const,
+    targets: [{ host: 'gpu.internal', port: 11434 }],
+    agentIds: ['a1', 'a2', 'a3'],
+  };
+  const agents = [agent, { ...agent, id: 'a2', hasKey: true }, { ...agent, id: 'a3', hasKey: true }];
+  const fromAgents = planChecks(
+    { agents, sites: [], upstreams: [{ ...upstream, probeFrom: 'agents' }] },
+    settings,
+  ).filter((c) => c.subjectType === 'upstream');
+  // a1 has no key: Portico cannot log in there, so it cannot probe from there either.
+  expect(fromAgents.map((c) => [c.key, c.agentId, c.probe])).toEqual(
+    ['a2', 'a3'].map((id) => [
+      `upstream:u1:http://gpu.internal:11434@${id}`,
+      id,
+      expect.objectContaining({ kind: 'upstream-http', path: '/api/tags', viaAgentId: id }),
+    ]),
+  );
+  const fromPortico = planChecks({ agents, sites: [], upstreams: [upstream] }, settings).filter(
+    (c) => c.subjectType === 'upstream',
+  );
+  expect(fromPortico.map((c) => [c.key, c.agentId])).toEqual([
+    ['upstream:u1:http://gpu.internal:11434', undefined],
+  ]);
+});
+
 describe('ownerOf', () => {
   it('shares keys out among members and moves only the leaving member’s keys', () => {
     const keys = Array.from({ length: 3000 }, (_, i) => `check-${i}`);

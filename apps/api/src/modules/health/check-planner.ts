@@ -27,6 +27,10 @@ export interface PlanUpstream {
   id: string;
   kind: 'generic' | 'ollama' | 'openwebui';
   targets: { scheme?: 'http' | 'https'; host: string; port: number }[];
+  /** agents: each target is probed from every agent whose sites route to this upstream. */
+  probeFrom?: 'portico' | 'agents';
+  /** Agents serving a site with a route to this upstream. */
+  agentIds?: string[];
 }
 
 export interface PlanInput {
@@ -85,23 +89,32 @@ export function planChecks(input: PlanInput, settings: PlanSettings): CheckSpec[
 
   for (const upstream of input.upstreams) {
     const ollama = upstream.kind === 'ollama';
+    // From Portico, or from each agent with a key that routes to it (the agent's own view).
+    const vantages: (string | undefined)[] =
+      upstream.probeFrom === 'agents'
+        ? (upstream.agentIds ?? []).filter((id) => agents.get(id)?.hasKey)
+        : [undefined];
     for (const target of upstream.targets) {
       const scheme = target.scheme ?? 'http';
-      checks.push({
-        key: `upstream:${upstream.id}:${scheme}://${target.host}:${target.port}`,
-        subjectType: 'upstream',
-        subjectId: upstream.id,
-        intervalMs,
-        timeoutMs,
-        probe: {
-          kind: 'upstream-http',
-          scheme,
-          host: target.host,
-          port: target.port,
-          path: ollama ? '/api/tags' : '/',
-          ollama,
-        },
-      });
+      for (const viaAgentId of vantages) {
+        checks.push({
+          key: `upstream:${upstream.id}:${scheme}://${target.host}:${target.port}${viaAgentId ? `@${viaAgentId}` : ''}`,
+          subjectType: 'upstream',
+          subjectId: upstream.id,
+          ...(viaAgentId ? { agentId: viaAgentId } : {}),
+          intervalMs,
+          timeoutMs,
+          probe: {
+            kind: 'upstream-http',
+            scheme,
+            host: target.host,
+            port: target.port,
+            path: ollama ? '/api/tags' : '/',
+            ollama,
+            ...(viaAgentId ? { viaAgentId } : {}),
+          },
+        });
+      }
     }
   }
 
@@ -123,6 +136,13 @@ export function planChecks(input: PlanInput, settings: PlanSettings): CheckSpec[
       key: `agent:${agent.id}:proxy`,
       probe: { kind: 'agent-proxy', address: agent.listenAddress ?? agent.address, port: agent.httpPort },
     });
+    if (agent.hasKey) {
+      checks.push({
+        ...base,
+        key: `agent:${agent.id}:process`,
+        probe: { kind: 'agent-process', agentId: agent.id },
+      });
+    }
     if (agent.hasKey && settings.driftIntervalMs) {
       checks.push({
         ...base,

@@ -21,7 +21,11 @@ export type ProbeSpec =
   | { kind: 'site-websocket'; address: string; port: number; tls: boolean; host: string; path: string }
   /** TLS handshake with SNI: certificate days left and hostname match. */
   | { kind: 'site-tls'; address: string; port: number; host: string }
-  /** An upstream target: TCP connect, then HTTP (Ollama: GET /api/tags with a JSON models list). */
+  /**
+   * An upstream target: TCP connect, then HTTP (Ollama: GET /api/tags with a JSON models list).
+   * With `viaAgentId` the connection is opened by that agent over its SSH session (direct-tcpip),
+   * for targets only reachable from inside the agent's network.
+   */
   | {
       kind: 'upstream-http';
       scheme: 'http' | 'https';
@@ -29,11 +33,14 @@ export type ProbeSpec =
       port: number;
       path: string;
       ollama: boolean;
+      viaAgentId?: string;
     }
   /** The agent's SSH port answers with an SSH banner. */
   | { kind: 'agent-ssh'; address: string; port: number }
   /** The agent's proxy accepts connections on its HTTP port. */
   | { kind: 'agent-proxy'; address: string; port: number }
+  /** Over SSH: the agent's status command (systemctl is-active nginx, …) says the proxy runs. */
+  | { kind: 'agent-process'; agentId: string }
   /** Over SSH: the files on the host still equal what Portico last deployed there. */
   | { kind: 'agent-drift'; agentId: string };
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { HealthEventsQuery, HealthQuery } from './dto/health-query.schema.js';
+import type { HealthEventsQuery, HealthHistoryQuery, HealthQuery } from './dto/health-query.schema.js';
 import { HealthRepository, type StoredState } from './health.repository.js';
 import { HealthService } from './health.service.js';
 import type { LatestResult } from './health-check.js';
@@ -23,6 +23,18 @@ export class HealthQueries {
         (!q.subjectType || r.subjectType === q.subjectType) && (!q.subjectId || r.subjectId === q.subjectId),
     );
     return { items: this.withLatest(filtered) };
+  }
+
+  /** Each check of one subject with its recent samples, for a response-time chart. */
+  async history(q: HealthHistoryQuery) {
+    const rows = await this.repo.statesOf(q.subjectType, q.subjectId);
+    return {
+      items: rows.map((r) => ({
+        checkKey: r.checkKey,
+        status: r.status,
+        samples: this.health.samplesOf(r.checkKey),
+      })),
+    };
   }
 
   async events(q: HealthEventsQuery) {

@@ -2,8 +2,10 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   type HealthEventsQuery,
+  type HealthHistoryQuery,
   type HealthQuery,
   healthEventsQuery,
+  healthHistoryQuery,
   healthQuery,
 } from './dto/health-query.schema.js';
 import { HealthQueries } from './health-queries.js';
@@ -23,6 +25,12 @@ export class HealthController {
   @Get('events')
   events(@Query({ schema: healthEventsQuery }) q: HealthEventsQuery) {
     return this.queries.events(q);
+  }
+
+  /** Recent response times and states of one subject's checks (the last 120 results each). */
+  @Get('history')
+  history(@Query({ schema: healthHistoryQuery }) q: HealthHistoryQuery) {
+    return this.queries.history(q);
   }
 
   /** This instance's share of the checks and its scheduler figures. */

@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
+import { AgentHostsModule } from '../agent-hosts/agent-hosts.module.js';
 import { DeploymentsModule } from '../deployments/deployments.module.js';
 import { HealthController } from './health.controller.js';
 import { HealthRepository } from './health.repository.js';
 import { HealthService } from './health.service.js';
 import { HealthQueries } from './health-queries.js';
+import { LatestResults } from './latest-results.js';
 
 @Module({
-  imports: [DeploymentsModule],
+  imports: [DeploymentsModule, AgentHostsModule],
   controllers: [HealthController],
-  providers: [HealthRepository, HealthService, HealthQueries],
+  providers: [HealthRepository, HealthService, HealthQueries, LatestResults],
   exports: [HealthQueries],
 })
 export class HealthModule {}

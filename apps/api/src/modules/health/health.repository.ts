@@ -45,7 +45,15 @@ export class HealthRepository {
           placements: { select: { agentId: true } },
         },
       }),
-      this.prisma.upstream.findMany({ select: { id: true, kind: true, targets: true } }),
+      this.prisma.upstream.findMany({
+        select: {
+          id: true,
+          kind: true,
+          targets: true,
+          probeFrom: true,
+          routes: { select: { site: { select: { placements: { select: { agentId: true } } } } } },
+        },
+      }),
     ]);
     return {
       agents: agents.map(({ sshKeyEncrypted, ...agent }) => ({ ...agent, hasKey: sshKeyEncrypted !== null })),
@@ -61,6 +69,8 @@ export class HealthRepository {
         id: u.id,
         kind: u.kind,
         targets: u.targets as PlanUpstream['targets'],
+        probeFrom: u.probeFrom,
+        agentIds: [...new Set(u.routes.flatMap((r) => r.site.placements.map((p) => p.agentId)))].sort(),
       })),
     };
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { AgentSideProbes } from '../agent-hosts/agent-side-probes.js';
 import { DriftProbe } from '../deployments/drift.probe.js';
 import { EventBus } from '../events/event-bus.js';
 import { InstanceIdentity } from '../events/instance-identity.js';
@@ -10,8 +11,10 @@ import { HealthRepository } from './health.repository.js';
 import type { CheckSpec, HealthStatus, LatestResult, ProbeResult } from './health-check.js';
 import { HealthScheduler, type SchedulerStats } from './health-scheduler.js';
 import { advance, type CheckState, initialState, type Thresholds } from './health-state-machine.js';
+import { LatestResults } from './latest-results.js';
 import { ProbeRunner } from './probe-runner.js';
 import { ownerOf } from './rendezvous.js';
+import { ResponseHistory, type Sample } from './response-history.js';
 
 export interface HealthRuntime {
   instance: string;
@@ -41,7 +44,7 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly prober: ProbeRunner;
   private readonly thresholds: Thresholds;
   private readonly states = new Map<string, CheckState>();
-  private readonly latest = new Map<string, LatestResult>();
+  private readonly history = new ResponseHistory();
   private plan = new Map<string, CheckSpec>();
   private members: string[] = [];
   private revision = -1;
@@ -55,14 +58,20 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly bus: EventBus,
     private readonly config: AppConfig,
     private readonly instance: InstanceIdentity,
+    private readonly latest: LatestResults,
     drift: DriftProbe,
+    onAgents: AgentSideProbes,
   ) {
     const h = config.health;
     this.thresholds = { degradeAfter: h.degradeAfter, downAfter: h.downAfter, riseAfter: h.riseAfter };
     this.prober = new ProbeRunner(
       h.tlsWarnDays,
       h.tlsCaFile ? readFileSync(h.tlsCaFile, 'utf8') : undefined,
-      drift,
+      {
+        drift: (agentId) => drift.drift(agentId),
+        process: (agentId, timeoutMs) => onAgents.process(agentId, timeoutMs),
+        openTcp: (agentId, host, port) => onAgents.openTcp(agentId, host, port),
+      },
     );
     this.scheduler = new HealthScheduler({
       concurrency: h.concurrency,
@@ -70,11 +79,16 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
     });
   }
 
-  onApplicationBootstrap(): void {
-    // Results from every instance (through the Redis bridge too) keep `latest` complete here.
+  async onApplicationBootstrap(): Promise<void> {
+    // Results from every instance (through the Redis bridge too) keep `latest` complete here;
+    // what was probed before this instance started comes from Redis.
     this.unsubscribe = this.bus.subscribe((event) => {
-      if (event.type === 'health.result' && event.origin) this.latest.set(event.checkKey, toLatest(event));
+      if (event.type !== 'health.result') return;
+      const result = toLatest(event);
+      this.latest.set(result, !event.origin);
+      this.history.record(result);
     });
+    await this.latest.load();
     if (!this.config.health.enabled) return;
     this.scheduler.start();
     const every = Math.min(this.config.health.refreshMs, this.config.health.leaseMs / 3);
@@ -122,6 +136,11 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
     return out;
   }
 
+  /** Recent samples (response time, outcome, state) of one check, oldest first. */
+  samplesOf(key: string): Sample[] {
+    return this.history.samples(key);
+  }
+
   /** One pass: heartbeat, look at peers and the revision, re-plan and re-share if either moved. */
   refresh(): Promise<void> {
     this.refreshing ??= this.doRefresh().finally(() => {
@@ -150,7 +169,10 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
         }).map((c) => [c.key, c]),
       );
       this.revision = revision;
-      if (members[0] === this.instance.id) await this.repo.pruneStates(new Set(this.plan.keys()));
+      const leader = members[0] === this.instance.id;
+      if (leader) await this.repo.pruneStates(new Set(this.plan.keys()));
+      await this.latest.prune(new Set(this.plan.keys()), leader);
+      this.history.prune(new Set(this.plan.keys()));
     } else if (!membersChanged) {
       return;
     }
@@ -233,7 +255,7 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
       message: result.message,
       detail: result.detail,
     };
-    this.latest.set(check.key, toLatest(event));
+    // The bus subscription above records it in `latest` (and Redis).
     this.bus.publish(event);
   }
 }

@@ -1,5 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 
 // One keep-alive pool per process: at thousands of checks per interval, a new TCP (and TLS)
 // connection per probe would cost more CPU than the probes themselves. A broken pooled
@@ -29,6 +31,29 @@ export interface HttpAsk {
   timeoutMs: number;
   /** Read at most this much of the body (Ollama's tag list); the rest is discarded. */
   maxBody?: number;
+  /** Opens the connection some other way (an agent's SSH tunnel) instead of from this process. */
+  open?: () => Promise<Duplex>;
+}
+
+/** `createConnection` for a request whose stream comes from `open` (TLS wrapped here when asked). */
+function tunnelled(ask: HttpAsk & { open: () => Promise<Duplex> }) {
+  return (_options: unknown, done: (error: Error | null, socket?: Duplex) => void) => {
+    ask.open().then(
+      (stream) =>
+        done(
+          null,
+          ask.tls
+            ? tlsConnect({
+                socket: stream,
+                servername: ask.host && !isIp(ask.host) ? ask.host : undefined,
+                rejectUnauthorized: false,
+              })
+            : stream,
+        ),
+      (error: Error) => done(error),
+    );
+    return undefined;
+  };
 }
 
 /** A GET that resolves with the answer or rejects with a short reason (connect/timeout/reset). */
@@ -41,7 +66,10 @@ export function httpGet(ask: HttpAsk): Promise<HttpAnswer> {
         port: ask.port,
         path: ask.path,
         method: 'GET',
-        agent: ask.tls ? httpsAgent : httpAgent,
+        ...(ask.open
+          ? // No agent at all: with one (even agent: false) Node ignores createConnection.
+            { createConnection: tunnelled({ ...ask, open: ask.open }) as never }
+          : { agent: ask.tls ? httpsAgent : httpAgent }),
         servername: ask.tls && ask.host && !isIp(ask.host) ? ask.host : undefined,
         headers: { host: ask.host ?? ask.address, 'user-agent': 'portico-health/1', accept: '*/*' },
       },

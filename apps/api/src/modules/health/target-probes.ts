@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ProbeResult, ProbeSpec } from './health-check.js';
 import { httpGet, reason } from './http-request.js';
 
@@ -10,10 +11,15 @@ const since = (t: number) => Math.round(performance.now() - t);
  * An upstream target: reachable (TCP) and answering HTTP below 500. Ollama must list its
  * models at /api/tags, which is what Open WebUI asks first. `stage` says which step failed.
  */
-export async function probeUpstream(p: Spec<'upstream-http'>, timeoutMs: number): Promise<ProbeResult> {
+export async function probeUpstream(
+  p: Spec<'upstream-http'>,
+  timeoutMs: number,
+  open?: () => Promise<Duplex>,
+): Promise<ProbeResult> {
   const t = performance.now();
   try {
     const res = await httpGet({
+      open,
       tls: p.scheme === 'https',
       address: p.host,
       port: p.port,

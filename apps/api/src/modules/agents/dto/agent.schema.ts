@@ -18,6 +18,9 @@ export const hostOverridesSchema = z
       .describe("the one file in the host's config that includes Portico's tree"),
     importDirs: z.array(absolutePath).max(16).optional().describe('where hand-written site configs live'),
     versionCommand: shellCommand.optional().describe('prints the proxy version (nginx -v, apache2 -v)'),
+    statusCommand: shellCommand
+      .optional()
+      .describe('exits 0 while the proxy runs; default systemctl is-active -q nginx|apache2|httpd'),
     modulesCommand: shellCommand.nullable().optional().describe('lists loaded Apache modules'),
     units: z
       .strictObject({

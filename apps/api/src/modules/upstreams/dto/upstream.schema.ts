@@ -34,6 +34,12 @@ const upstreamShape = {
       (ts) => new Set(ts.map((t) => t.scheme ?? 'http')).size === 1,
       'targets must all use the same scheme (http or https)',
     ),
+  probeFrom: z
+    .enum(['portico', 'agents'])
+    .optional()
+    .describe(
+      'where health probes of the targets run: portico, or agents — from every agent that routes to this upstream, over its SSH connection, for targets only the agent can reach; default portico',
+    ),
   labels: labels.optional(),
 };
 
@@ -50,5 +56,6 @@ export const UPSTREAM_DEFAULTS = {
   kind: 'generic',
   policy: 'round_robin',
   keepalive: 16,
+  probeFrom: 'portico',
   labels: {},
 } as const;
