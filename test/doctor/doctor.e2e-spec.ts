@@ -1,19 +1,22 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { testsslBinary } from '../../apps/api/src/modules/doctor/testssl.js';
-import { Bind } from '../fixtures/bind.js';
-import { SshHostFleet } from '../fixtures/ssh-host-fleet.js';
 import { TestUpstream } from '../fixtures/test-upstream.js';
 import { createTestPki } from '../fixtures/tls.js';
-import { FleetApp } from '../fleet/fleet-app.js';
-import { deploy, type RegisteredAgent, registerAgents, targetOf } from '../fleet/fleet-setup.js';
+import { deploy, type RegisteredAgent, targetOf } from '../fleet/fleet-setup.js';
 import { REPO_ROOT } from '../support/built-app.js';
 import { uniqueName } from '../support/factories.js';
 import { createToken, loginAsEveryRole } from '../support/role-clients.js';
-import { TestDatabase } from '../support/test-database.js';
+import {
+  alarms,
+  DoctorBench,
+  type DoctorCheckView,
+  notPassed,
+  OPEN_WEBUI_CODES,
+  withCode,
+} from './doctor-bench.js';
 import { OllamaStandIn } from './ollama-stand-in.js';
 
 // The doctor against real hosts: an Open WebUI-like site deployed by Portico to real nginx over
@@ -21,138 +24,22 @@ import { OllamaStandIn } from './ollama-stand-in.js';
 // alarms), then each failure of the troubleshooting guide made on purpose.
 jest.setTimeout(120_000);
 
-interface Check {
-  code: string;
-  status: 'pass' | 'warn' | 'fail' | 'skip';
-  message: string;
-  agentId?: string;
-  subject?: string;
-  evidence: Record<string, unknown>;
-  remediation: string | null;
-}
-interface Report {
-  siteId: string;
-  status: string;
-  counts: Record<string, number>;
-  checks: Check[];
-}
-
-let db: TestDatabase;
-let portico: FleetApp;
-let fleet: SshHostFleet;
-let bind: Bind;
-let webui: TestUpstream;
-let dir: string;
+let bench: DoctorBench;
 let edge: RegisteredAgent;
 let spare: RegisteredAgent;
-let goodCert: string;
 let wrongCert: string;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'portico-doctor-'));
-  db = await TestDatabase.create('doctor');
-  [fleet, webui] = await Promise.all([
-    SshHostFleet.start(['nginx', 'nginx']),
-    TestUpstream.start({ name: 'webui', chunks: 6, chunkIntervalMs: 150 }),
-  ]);
-  bind = await Bind.start({ zone: 'example.test', a: { '*.example.test': fleet.host(0).address } });
-  const good = createTestPki(join(dir, 'good'), ['*.example.test']);
-  const wrong = createTestPki(join(dir, 'wrong'), ['other.invalid']);
-  writeFileSync(join(dir, 'ca.pem'), good.caPem + wrong.caPem);
-  portico = await FleetApp.start(db.url, FleetApp.secretKey(), {
-    DOCTOR_DNS_SERVERS: `127.0.0.1:${bind.port}`,
-    HEALTH_TLS_CA_FILE: join(dir, 'ca.pem'),
-    HEALTH_ENABLED: 'false',
-  });
-  const httpsPorts = new Map<string, number>();
-  for (const host of fleet.hosts) httpsPorts.set(host.address, await host.freePort());
-  [edge, spare] = (await registerAgents(portico.api, fleet.hosts, (h) => ({
-    httpsPort: httpsPorts.get(h.address),
-  }))) as [RegisteredAgent, RegisteredAgent];
-  const upload = async (pki: typeof good) => {
-    const res = await portico.api.post('/api/v1/certificates', {
-      chainPem: pki.chainPem,
-      keyPem: pki.keyPem,
-      caPem: pki.caPem,
-    });
-    if (res.status !== 201) throw new Error(`certificate upload: ${res.status} ${res.text}`);
-    return res.body.id as string;
-  };
-  goodCert = await upload(good);
-  wrongCert = await upload(wrong);
+DoctorBench.forFile('doctor', ['nginx', 'nginx'], async (b) => {
+  bench = b;
+  [edge, spare] = [b.agent(0), b.agent(1)];
+  wrongCert = (await b.certificate(['other.invalid'])).id;
 });
-
-afterAll(async () => {
-  await portico?.stop();
-  await fleet?.stop();
-  await bind?.stop();
-  await webui?.stop();
-  await db?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-interface WebuiSiteOptions {
-  agents?: RegisteredAgent[];
-  websocket?: boolean;
-  streaming?: boolean;
-  readTimeoutSec?: number;
-  port?: number;
-  certificateId?: string;
-  deploy?: boolean;
-  /** Default `<name>.example.test`, which the test BIND resolves to the agents. */
-  hostname?: string;
-}
-
-/** Open WebUI as the guide sets it up: container publishing <port>, a TLS site with WebSocket and streaming. */
-async function webuiSite(o: WebuiSiteOptions = {}) {
-  const agents = o.agents ?? [edge];
-  const port = o.port ?? webui.port;
-  const upstream = await portico.api.post('/api/v1/upstreams', {
-    name: uniqueName('owui'),
-    kind: 'openwebui',
-    targets: [{ host: '127.0.0.1', port }],
-  });
-  expect(upstream.status).toBe(201);
-  const service = await portico.api.post('/api/v1/services', {
-    name: uniqueName('open-webui'),
-    kind: 'openwebui',
-    options: { upstream: upstream.body.name, hostPort: port, timeoutSec: 300 },
-    agents: agents.map((a) => a.name),
-  });
-  expect(service.status).toBe(201);
-  const name = uniqueName('chat');
-  const hostname = o.hostname ?? `${name}.example.test`;
-  const site = await portico.api.post('/api/v1/sites', {
-    name,
-    hostnames: [hostname],
-    tlsMode: 'uploaded',
-    certificateId: o.certificateId ?? goodCert,
-    httpsRedirect: true,
-    websocket: o.websocket ?? true,
-    ...(o.readTimeoutSec ? { readTimeoutSec: o.readTimeoutSec } : {}),
-    routes: [{ pathPrefix: '/', upstream: upstream.body.name, streaming: o.streaming ?? true }],
-    agents: agents.map((a) => a.name),
-  });
-  expect(site.status).toBe(201);
-  if (o.deploy !== false && agents.length > 0) {
-    const done = await deploy(portico.api, agents);
-    for (const a of agents) expect(targetOf(done, a).status).toMatch(/succeeded|unchanged/);
-  }
-  return { siteId: site.body.id as string, hostname };
-}
-
-/** testssl takes ~8 s a scan: only the healthy-site test runs it. */
-async function doctor(siteId: string, body: Record<string, unknown> = {}): Promise<Report> {
-  const res = await portico.api.post(`/api/v1/sites/${siteId}/doctor`, { tlsScan: false, ...body });
-  if (res.status !== 200) throw new Error(`doctor: ${res.status} ${res.text}`);
-  return res.body as Report;
-}
 
 /** The installed `portico` bin as a child process. */
 function cli(args: string[], token: string) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(join(REPO_ROOT, 'node_modules/.bin/portico'), args, {
-      env: { PATH: process.env.PATH, PORTICO_URL: portico.app.baseUrl, PORTICO_TOKEN: token },
+      env: { PATH: process.env.PATH, PORTICO_URL: bench.portico.app.baseUrl, PORTICO_TOKEN: token },
     });
     let stdout = '';
     let stderr = '';
@@ -166,14 +53,10 @@ function cli(args: string[], token: string) {
   });
 }
 
-const withCode = (r: Report, code: string) => r.checks.filter((c) => c.code === code);
-const alarms = (r: Report) =>
-  r.checks.filter((c) => c.status === 'fail' || c.status === 'warn').map((c) => `${c.code}: ${c.message}`);
-
 describe('POST /api/v1/sites/:id/doctor', () => {
   it('finds nothing wrong with a healthy Open WebUI site, and runs every check', async () => {
-    const site = await webuiSite();
-    const report = await doctor(site.siteId, { streamPath: '/stream', tlsScan: true });
+    const site = await bench.webuiSite();
+    const report = await bench.doctor(site.siteId, { streamPath: '/stream', tlsScan: true });
     expect(alarms(report)).toEqual([]);
     expect(report.status).toBe('pass');
     // testssl.sh (in CI's apt list) adds its protocol summary to the Node handshakes' verdict.
@@ -182,25 +65,7 @@ describe('POST /api/v1/sites/:id/doctor', () => {
         protocols: { TLS1: 'not offered', TLS1_1: 'not offered', TLS1_2: 'offered' },
       });
     }
-    const passed = new Set(report.checks.filter((c) => c.status === 'pass').map((c) => c.code));
-    for (const code of [
-      'DNS_RESOLVES',
-      'HTTP_REACHABLE',
-      'HTTP_REDIRECT',
-      'ACME_PATH',
-      'TLS_CHAIN',
-      'TLS_SAN',
-      'TLS_EXPIRY',
-      'TLS_PROTOCOLS',
-      'WS_UPGRADE',
-      'STREAMING',
-      'PROXY_TIMEOUT',
-      'UPSTREAM_FROM_AGENT',
-      'DOCKER_PORT',
-      'CONFIG_DRIFT',
-      'CONFIG_VALID',
-    ])
-      expect([code, passed.has(code)]).toEqual([code, true]);
+    expect(notPassed(report, OPEN_WEBUI_CODES)).toEqual([]);
     // Evidence is concrete: where DNS pointed, what the redirect said, what was streamed.
     expect(withCode(report, 'DNS_RESOLVES')[0]?.evidence.addresses).toEqual([edge.host.address]);
     expect(String(withCode(report, 'HTTP_REDIRECT')[0]?.evidence.location)).toMatch(
@@ -209,15 +74,15 @@ describe('POST /api/v1/sites/:id/doctor', () => {
     const live = withCode(report, 'STREAMING').find((c) => c.agentId === edge.id);
     expect(live?.evidence.chunks).toBeGreaterThanOrEqual(3);
     // Audited, with the outcome.
-    const audit = await portico.api.get(`/api/v1/audit?action=site.doctor&targetId=${site.siteId}`);
+    const audit = await bench.portico.api.get(`/api/v1/audit?action=site.doctor&targetId=${site.siteId}`);
     expect(audit.status).toBe(200);
     expect(audit.body.items).toHaveLength(1);
     expect(audit.body.items[0].after).toMatchObject({ status: 'pass', failed: [] });
   });
 
   it('WS_UPGRADE fails when WebSocket is off on an Open WebUI site', async () => {
-    const site = await webuiSite({ websocket: false });
-    const report = await doctor(site.siteId);
+    const site = await bench.webuiSite({ websocket: false });
+    const report = await bench.doctor(site.siteId);
     const ws = withCode(report, 'WS_UPGRADE');
     expect(ws.map((c) => c.status)).toEqual(['fail']);
     expect(ws[0]?.remediation).toContain('websocket: true');
@@ -225,8 +90,8 @@ describe('POST /api/v1/sites/:id/doctor', () => {
   });
 
   it('PROXY_TIMEOUT fails when the proxy gives up before AIOHTTP_CLIENT_TIMEOUT', async () => {
-    const site = await webuiSite({ agents: [], readTimeoutSec: 60 });
-    const report = await doctor(site.siteId);
+    const site = await bench.webuiSite({ agents: [], readTimeoutSec: 60 });
+    const report = await bench.doctor(site.siteId);
     const timeout = withCode(report, 'PROXY_TIMEOUT');
     expect(timeout.map((c) => c.status)).toEqual(['fail']);
     expect(timeout[0]?.evidence).toMatchObject({ readTimeoutSec: 60, AIOHTTP_CLIENT_TIMEOUT: 300 });
@@ -236,20 +101,25 @@ describe('POST /api/v1/sites/:id/doctor', () => {
     const gone = await TestUpstream.start({ name: 'gone' });
     const port = gone.port;
     await gone.stop();
-    const site = await webuiSite({ port });
-    const report = await doctor(site.siteId);
+    const site = await bench.webuiSite({ port });
+    const report = await bench.doctor(site.siteId);
     const up = withCode(report, 'UPSTREAM_FROM_AGENT');
     expect(up.map((c) => c.status)).toEqual(['fail']);
     expect(up[0]?.agentId).toBe(edge.id);
     expect(up[0]?.subject).toBe(`http://127.0.0.1:${port}`);
-    // The proxy itself is fine: no blame on DNS, TLS or the config.
+    // The proxy itself is fine: no blame on DNS, TLS or the config, and nothing else answers on
+    // 8080 (the other port of Docker's pair), so DOCKER_PORT has nothing to say live.
     for (const code of ['DNS_RESOLVES', 'HTTP_REACHABLE', 'TLS_SAN', 'CONFIG_VALID', 'DOCKER_PORT'])
       expect(withCode(report, code).every((c) => c.status === 'pass')).toBe(true);
+    // The upgrade fails as well; it points at the app, not at the proxy's headers.
+    const [ws] = withCode(report, 'WS_UPGRADE');
+    expect([ws?.status, ws?.message]).toEqual(['fail', expect.stringMatching(/HTTP 502: the app behind/)]);
+    expect(ws?.remediation).toContain('UPSTREAM_FROM_AGENT');
   });
 
   it('STREAMING fails for a buffered route, in the config and through the proxy', async () => {
-    const site = await webuiSite({ streaming: false });
-    const report = await doctor(site.siteId, { streamPath: '/stream' });
+    const site = await bench.webuiSite({ streaming: false });
+    const report = await bench.doctor(site.siteId, { streamPath: '/stream' });
     const streaming = withCode(report, 'STREAMING');
     expect(streaming.find((c) => !c.agentId)?.status).toBe('fail');
     const live = streaming.find((c) => c.agentId === edge.id);
@@ -258,8 +128,8 @@ describe('POST /api/v1/sites/:id/doctor', () => {
   });
 
   it('TLS_SAN fails when the certificate is for another name', async () => {
-    const site = await webuiSite({ certificateId: wrongCert });
-    const report = await doctor(site.siteId);
+    const site = await bench.webuiSite({ certificateId: wrongCert });
+    const report = await bench.doctor(site.siteId);
     const san = withCode(report, 'TLS_SAN');
     expect(san.map((c) => c.status)).toEqual(['fail']);
     expect(san[0]?.message).toContain(site.hostname);
@@ -267,8 +137,8 @@ describe('POST /api/v1/sites/:id/doctor', () => {
   });
 
   it('TLS_CHAIN fails when the chain is served out of order, which Node alone would not notice', async () => {
-    const pki = createTestPki(join(dir, 'misordered'), ['*.example.test']);
-    const uploaded = await portico.api.post('/api/v1/certificates', {
+    const pki = createTestPki(join(bench.dir, 'misordered'), ['*.example.test']);
+    const uploaded = await bench.portico.api.post('/api/v1/certificates', {
       chainPem: pki.chainPem,
       keyPem: pki.keyPem,
       caPem: pki.caPem,
@@ -277,12 +147,12 @@ describe('POST /api/v1/sites/:id/doctor', () => {
     // Uploads refuse a misordered chain, so put one in behind the API's back: leaf, root, intermediate.
     const [leaf, intermediate] =
       pki.chainPem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n/g) ?? [];
-    await db.query(`UPDATE "Certificate" SET "chainPem" = $1 WHERE id = $2`, [
+    await bench.db.query(`UPDATE "Certificate" SET "chainPem" = $1 WHERE id = $2`, [
       `${leaf}${pki.caPem}${intermediate}`,
       uploaded.body.id,
     ]);
-    const site = await webuiSite({ certificateId: uploaded.body.id });
-    const chain = withCode(await doctor(site.siteId), 'TLS_CHAIN');
+    const site = await bench.webuiSite({ certificateId: uploaded.body.id });
+    const chain = withCode(await bench.doctor(site.siteId), 'TLS_CHAIN');
     expect(chain.map((c) => c.status)).toEqual(['fail']);
     expect(chain[0]?.message).toMatch(/^chain out of order: certificate 2/);
     const evidence = chain[0]?.evidence as { served?: { subjects?: string[] } } | undefined;
@@ -290,12 +160,12 @@ describe('POST /api/v1/sites/:id/doctor', () => {
   });
 
   it('CONFIG_DRIFT fails after a hand edit on the host', async () => {
-    const site = await webuiSite({ agents: [spare] });
-    const before = await doctor(site.siteId);
+    const site = await bench.webuiSite({ agents: [spare] });
+    const before = await bench.doctor(site.siteId);
     expect(withCode(before, 'CONFIG_DRIFT').map((c) => c.status)).toEqual(['pass']);
     const file = join(spare.host.configRoot, 'live', 'nginx', 'portico.conf');
     appendFileSync(file, '# tuned by hand\n');
-    const after = await doctor(site.siteId);
+    const after = await bench.doctor(site.siteId);
     const drift = withCode(after, 'CONFIG_DRIFT');
     expect(drift.map((c) => c.status)).toEqual(['fail']);
     expect(drift[0]?.evidence.handEdited).toEqual(['nginx/portico.conf']);
@@ -305,8 +175,8 @@ describe('POST /api/v1/sites/:id/doctor', () => {
 
   it('DNS_RESOLVES fails for a name nobody resolves, and says which record to add', async () => {
     const hostname = `${uniqueName('lost')}.elsewhere.test`;
-    const site = await webuiSite({ hostname });
-    const report = await doctor(site.siteId);
+    const site = await bench.webuiSite({ hostname });
+    const report = await bench.doctor(site.siteId);
     const dns = withCode(report, 'DNS_RESOLVES');
     expect(dns.map((c) => c.status)).toEqual(['fail']);
     expect(dns[0]?.message).toContain(hostname);
@@ -316,12 +186,12 @@ describe('POST /api/v1/sites/:id/doctor', () => {
   });
 
   it('CONFIG_VALID fails when a hand edit breaks the live config', async () => {
-    const site = await webuiSite({ agents: [spare] });
+    const site = await bench.webuiSite({ agents: [spare] });
     const file = join(spare.host.configRoot, 'live', 'nginx', 'portico.conf');
     const original = readFileSync(file, 'utf8');
     try {
       appendFileSync(file, 'this is not nginx;\n');
-      const report = await doctor(site.siteId);
+      const report = await bench.doctor(site.siteId);
       const valid = withCode(report, 'CONFIG_VALID');
       expect(valid.map((c) => c.status)).toEqual(['fail']);
       expect(JSON.stringify(valid[0]?.evidence)).toContain('unknown directive');
@@ -334,13 +204,13 @@ describe('POST /api/v1/sites/:id/doctor', () => {
   it('CORS_ORIGINS names the origin Ollama refuses', async () => {
     const ollama = await OllamaStandIn.start([]);
     try {
-      const upstream = await portico.api.post('/api/v1/upstreams', {
+      const upstream = await bench.portico.api.post('/api/v1/upstreams', {
         name: uniqueName('ollama'),
         kind: 'ollama',
         targets: [{ host: '127.0.0.1', port: ollama.port }],
       });
       expect(upstream.status).toBe(201);
-      const service = await portico.api.post('/api/v1/services', {
+      const service = await bench.portico.api.post('/api/v1/services', {
         name: uniqueName('ollama'),
         kind: 'ollama',
         // The test host has no ollama binary or user; the unit must still pass systemd-analyze verify.
@@ -351,18 +221,18 @@ describe('POST /api/v1/sites/:id/doctor', () => {
       });
       expect(service.status).toBe(201);
       const name = uniqueName('models');
-      const site = await portico.api.post('/api/v1/sites', {
+      const site = await bench.portico.api.post('/api/v1/sites', {
         name,
         hostnames: [`${name}.example.test`],
         routes: [{ pathPrefix: '/', upstream: upstream.body.name, streaming: true }],
         agents: [edge.name],
       });
       expect(site.status).toBe(201);
-      const target = targetOf(await deploy(portico.api, [edge]), edge);
+      const target = targetOf(await deploy(bench.portico.api, [edge]), edge);
       expect([target.status, target.error]).toEqual([expect.stringMatching(/succeeded|unchanged/), null]);
 
       ollama.origins.add(`http://${name}.example.test`);
-      const missing = await doctor(site.body.id);
+      const missing = await bench.doctor(site.body.id);
       const cors = withCode(missing, 'CORS_ORIGINS');
       expect(cors.map((c) => c.status)).toEqual(['fail']);
       expect(cors[0]?.message).toContain('https://ui.example.test');
@@ -370,7 +240,7 @@ describe('POST /api/v1/sites/:id/doctor', () => {
       expect(cors[0]?.remediation).toContain('OLLAMA_ORIGINS');
 
       ollama.origins.add('https://ui.example.test');
-      const fixed = await doctor(site.body.id);
+      const fixed = await bench.doctor(site.body.id);
       expect(alarms(fixed)).toEqual([]);
       expect(withCode(fixed, 'CORS_ORIGINS').map((c) => c.status)).toEqual(['pass']);
       expect(withCode(fixed, 'UPSTREAM_FROM_AGENT')[0]?.evidence.path).toBe('/api/tags');
@@ -380,17 +250,18 @@ describe('POST /api/v1/sites/:id/doctor', () => {
   });
 
   it('needs the deploy permission: it runs commands on hosts', async () => {
-    const { viewer, operator } = await loginAsEveryRole(portico.api);
-    const site = await webuiSite({ agents: [], deploy: false });
+    const { viewer, operator } = await loginAsEveryRole(bench.portico.api);
+    const site = await bench.webuiSite({ agents: [], deploy: false });
     expect((await viewer.post(`/api/v1/sites/${site.siteId}/doctor`)).status).toBe(403);
     expect((await operator.post(`/api/v1/sites/${site.siteId}/doctor`)).status).toBe(200);
   });
 
   it('`portico doctor SITE` prints each check with its code and fails only on a failed check', async () => {
-    const { token } = await createToken(portico.api, ['read', 'deploy']);
-    const healthy = await webuiSite({ agents: [], deploy: false });
-    const broken = await webuiSite({ agents: [], readTimeoutSec: 60, deploy: false });
-    const name = async (id: string) => (await portico.api.get(`/api/v1/sites/${id}`)).body.name as string;
+    const { token } = await createToken(bench.portico.api, ['read', 'deploy']);
+    const healthy = await bench.webuiSite({ agents: [], deploy: false });
+    const broken = await bench.webuiSite({ agents: [], readTimeoutSec: 60, deploy: false });
+    const name = async (id: string) =>
+      (await bench.portico.api.get(`/api/v1/sites/${id}`)).body.name as string;
     const ok = await cli(['doctor', await name(healthy.siteId)], token);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/ok {3}PROXY_TIMEOUT .*300 s/);
@@ -399,11 +270,13 @@ describe('POST /api/v1/sites/:id/doctor', () => {
     expect(bad.stdout).toMatch(/FAIL PROXY_TIMEOUT /);
     expect(bad.stdout).toContain('fix: raise the site');
     const json = await cli(['--json', 'doctor', broken.siteId], token);
-    expect(JSON.parse(json.stdout).checks.some((c: Check) => c.code === 'PROXY_TIMEOUT')).toBe(true);
+    expect(JSON.parse(json.stdout).checks.some((c: DoctorCheckView) => c.code === 'PROXY_TIMEOUT')).toBe(
+      true,
+    );
   });
 
   it('answers 404 for an unknown site', async () => {
-    const res = await portico.api.post('/api/v1/sites/00000000-0000-4000-8000-000000000000/doctor');
+    const res = await bench.portico.api.post('/api/v1/sites/00000000-0000-4000-8000-000000000000/doctor');
     expect(res.status).toBe(404);
   });
 });

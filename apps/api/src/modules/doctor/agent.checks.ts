@@ -4,9 +4,11 @@ import { AgentWebroot, CHALLENGE_DIR } from '../agent-hosts/agent-webroot.js';
 import type { HostSettings } from '../deploy/host-settings.js';
 import type { SshTransport } from '../deploy/ssh.transport.js';
 import { reason } from '../health/http-request.js';
+import type { UpstreamSpec } from '../render/fleet-state.js';
 import { check, type DoctorCheck } from './doctor-codes.js';
 import type { DoctorAgent, DoctorContext } from './doctor-context.js';
 import { ask } from './doctor-http.js';
+import { otherDockerPort } from './intent.checks.js';
 
 // Checks that need the agent's host: run over the one SSH connection the service opened.
 
@@ -59,27 +61,78 @@ export async function upstreamChecks(
           ),
         );
       } catch (error) {
-        const webui = ctx.webuis.find((w) => w.options.upstream === upstream.name);
-        const hint =
-          webui && (webui.options.network ?? 'bridge') === 'bridge' && t.port === 8080
-            ? ` Docker publishes Open WebUI on ${webui.options.hostPort ?? 3000}, not 8080.`
-            : '';
-        checks.push(
-          on(
-            agent,
-            target,
-            check(
-              'UPSTREAM_FROM_AGENT',
-              'fail',
-              `${agent.spec.name} cannot reach ${target}: ${reason(error)}`,
-              { upstream: upstream.name, target, path, error: reason(error) },
-              `start the app on ${t.host}:${t.port}, or point the upstream where it listens (from the proxy host, a container's localhost is not the host's).${hint}`,
-            ),
-          ),
-        );
+        checks.push(...(await unreachableTarget(ctx, agent, ssh, upstream, t, error, timeoutMs)));
       }
     }
   }
+  return checks;
+}
+
+/**
+ * A target the agent cannot reach: UPSTREAM_FROM_AGENT fails. For Open WebUI the other port of
+ * the Docker pair (3000 published, 8080 inside the container or on the host network) is tried
+ * too: when that one answers, the upstream points at the wrong side of the mapping (DOCKER_PORT).
+ */
+async function unreachableTarget(
+  ctx: DoctorContext,
+  agent: DoctorAgent,
+  ssh: SshTransport,
+  upstream: UpstreamSpec,
+  t: UpstreamSpec['targets'][number],
+  error: unknown,
+  timeoutMs: number,
+): Promise<DoctorCheck[]> {
+  const target = `${t.scheme}://${t.host}:${t.port}`;
+  const path = upstream.kind === 'ollama' ? '/api/tags' : '/';
+  const other = otherDockerPort(ctx, upstream, t.port);
+  const status =
+    other && t.scheme === 'http'
+      ? await statusFromHost(ssh, t.host, other.port, '/', timeoutMs).catch(() => null)
+      : null;
+  const answering = other && status !== null ? other.port : null;
+  const network = other?.service?.options.network ?? 'bridge';
+  const hint =
+    answering !== null
+      ? ` Port ${answering} on ${t.host} answers instead: see DOCKER_PORT.`
+      : other?.service && network === 'bridge' && t.port === 8080
+        ? ` Docker publishes Open WebUI on ${other.port}, not 8080.`
+        : '';
+  const checks = [
+    on(
+      agent,
+      target,
+      check(
+        'UPSTREAM_FROM_AGENT',
+        'fail',
+        `${agent.spec.name} cannot reach ${target}: ${reason(error)}`,
+        { upstream: upstream.name, target, path, error: reason(error) },
+        `start the app on ${t.host}:${t.port}, or point the upstream where it listens (from the proxy host, a container's localhost is not the host's).${hint}`,
+      ),
+    ),
+  ];
+  if (answering !== null)
+    checks.push(
+      on(
+        agent,
+        target,
+        check(
+          'DOCKER_PORT',
+          'fail',
+          `${target} does not answer from ${agent.spec.name}, but port ${answering} on ${t.host} does (HTTP ${status})`,
+          {
+            upstream: upstream.name,
+            service: other?.service?.name ?? null,
+            host: t.host,
+            configured: t.port,
+            answering,
+            status,
+          },
+          `point the upstream at :${answering} (Docker publishes 3000→8080; host network serves 8080)${
+            other?.service ? `, and set the service's network/hostPort to match` : ''
+          }`,
+        ),
+      ),
+    );
   return checks;
 }
 
@@ -174,14 +227,16 @@ export async function acmePathCheck(
     const evidence = { path, status: res.status, location: res.headers.location ?? null };
     if (res.status === 200 && res.body === content)
       return on(agent, host, check('ACME_PATH', 'pass', 'challenge served on port 80', evidence));
+    // A 200 with another body is someone else answering: the path went to the app, not the webroot.
+    const other = res.status === 200 ? ' with something else than the token (proxied to the app?)' : '';
     return on(
       agent,
       host,
       check(
         'ACME_PATH',
         'fail',
-        `challenge not served: HTTP ${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''}`,
-        evidence,
+        `challenge not served: HTTP ${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''}${other}`,
+        { ...evidence, body: res.body.slice(0, 200) },
         'port 80 must serve /.well-known/acme-challenge/ from the webroot before any redirect; check for a hand-written server block or a CDN rule',
       ),
     );

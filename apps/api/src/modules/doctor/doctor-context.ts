@@ -78,3 +78,8 @@ export function isLlmUpstream(ctx: DoctorContext, upstream: UpstreamSpec): boole
     (s) => upstreamNamed(ctx, s.options.upstream)?.id === upstream.id,
   );
 }
+
+/** Where a client reaches the site on this agent: the HTTPS listener with TLS, else port 80's. */
+export function siteListener(ctx: DoctorContext, agent: DoctorAgent) {
+  return { tls: ctx.tls, address: agent.address, port: ctx.tls ? agent.httpsPort : agent.httpPort };
+}

@@ -10,13 +10,14 @@ import { DriftService } from '../deployments/drift.service.js';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
 import { reason } from '../health/http-request.js';
 import { acmePathCheck, configValidCheck, upstreamChecks } from './agent.checks.js';
+import { corsChecks } from './cors.checks.js';
 import { dnsChecks } from './dns.checks.js';
 import { check, type DoctorCheck, overall } from './doctor-codes.js';
 import { buildContext, type DoctorAgent, type DoctorContext } from './doctor-context.js';
 import { driftCheck } from './drift.check.js';
 import type { RunDoctor } from './dto/doctor.schema.js';
 import { dockerPortChecks, proxyTimeoutChecks, streamingIntentChecks } from './intent.checks.js';
-import { corsChecks, reachabilityChecks, streamingProbe, websocketCheck } from './proxy.checks.js';
+import { reachabilityChecks, streamingProbe, websocketCheck } from './proxy.checks.js';
 import { tlsChecks } from './tls.checks.js';
 
 /** Hostnames whose certificate is checked per agent; the rest share the same server block. */

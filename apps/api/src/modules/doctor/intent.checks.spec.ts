@@ -1,10 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { referenceFleet } from '../../../../../test/fixtures/fleet-state.factory.js';
 import type { FleetState } from '../render/fleet-state.js';
+import { expectedOrigins } from './cors.checks.js';
 import { DOCTOR_CODES, overall } from './doctor-codes.js';
 import { buildContext, type DoctorContext } from './doctor-context.js';
-import { dockerPortChecks, proxyTimeoutChecks, streamingIntentChecks } from './intent.checks.js';
-import { expectedOrigins } from './proxy.checks.js';
+import {
+  dockerPortChecks,
+  otherDockerPort,
+  proxyTimeoutChecks,
+  streamingIntentChecks,
+} from './intent.checks.js';
 
 function ctx(state: FleetState, siteId: string): DoctorContext {
   const built = buildContext(state, siteId, []);
@@ -62,6 +67,25 @@ describe('doctor checks on the intended setup', () => {
       s.services[0]!.options.network = 'host';
     });
     expect(statuses(dockerPortChecks(ctx(host, 'site-chat')))).toEqual(['pass']);
+  });
+
+  it('pairs Open WebUI ports as Docker does (published ↔ 8080) for the live DOCKER_PORT check', () => {
+    const other = (state: FleetState, siteId: string, upstreamId: string, port: number) => {
+      const c = ctx(state, siteId);
+      return otherDockerPort(c, c.upstreams.get(upstreamId)!, port)?.port ?? null;
+    };
+    const reference = referenceFleet();
+    expect(other(reference, 'site-chat', 'up-openwebui', 3000)).toBe(8080);
+    expect(other(reference, 'site-chat', 'up-openwebui', 8080)).toBe(3000);
+    expect(other(reference, 'site-chat', 'up-openwebui', 5000)).toBeNull();
+    const published = edit((s) => {
+      s.services[0]!.options.hostPort = 3001;
+    });
+    expect(other(published, 'site-chat', 'up-openwebui', 3001)).toBe(8080);
+    expect(other(published, 'site-chat', 'up-openwebui', 8080)).toBe(3001);
+    expect(other(published, 'site-chat', 'up-openwebui', 3000)).toBeNull();
+    // Ollama has no such pair.
+    expect(other(reference, 'site-models', 'up-ollama', 11434)).toBeNull();
   });
 
   it('STREAMING fails for a buffered route to an LLM, and ignores generic routes', () => {

@@ -1,3 +1,4 @@
+import type { ServiceSpec, UpstreamSpec } from '../render/fleet-state.js';
 import { check, type DoctorCheck } from './doctor-codes.js';
 import { type DoctorContext, isLlmUpstream, upstreamNamed } from './doctor-context.js';
 
@@ -89,4 +90,26 @@ export function dockerPortChecks(ctx: DoctorContext): DoctorCheck[] {
       subject: ui.name,
     };
   });
+}
+
+/** The port Open WebUI listens on inside its container, and on the host with host networking. */
+const CONTAINER_PORT = 8080;
+
+/**
+ * The other port of Open WebUI's usual pair for a target of `upstream`: the published port
+ * (hostPort, default 3000) for 8080 and 8080 for the published port; null for an upstream that
+ * is no Open WebUI, or a port outside the pair. A target that does not answer while this one does
+ * is the guide's Docker port mix-up, seen live.
+ */
+export function otherDockerPort(
+  ctx: DoctorContext,
+  upstream: UpstreamSpec,
+  port: number,
+): { port: number; service: ServiceSpec | null } | null {
+  const service = ctx.webuis.find((w) => upstreamNamed(ctx, w.options.upstream)?.id === upstream.id) ?? null;
+  if (!service && upstream.kind !== 'openwebui') return null;
+  const published = service?.options.hostPort ?? 3000;
+  if (published === CONTAINER_PORT) return null;
+  if (port === CONTAINER_PORT) return { port: published, service };
+  return port === published ? { port: CONTAINER_PORT, service } : null;
 }

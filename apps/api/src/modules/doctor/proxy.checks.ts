@@ -1,8 +1,7 @@
 import { reason } from '../health/http-request.js';
 import { probeSiteWebsocket } from '../health/site-probes.js';
-import { siteOrigins } from '../render/site-origins.js';
-import { check, type DoctorCheck } from './doctor-codes.js';
-import type { DoctorAgent, DoctorContext } from './doctor-context.js';
+import { check, type DoctorCheck, type DoctorStatus } from './doctor-codes.js';
+import { type DoctorAgent, type DoctorContext, siteListener } from './doctor-context.js';
 import { ask } from './doctor-http.js';
 
 // Checks sent from Portico through each agent's proxy, with the site's Host header (and SNI).
@@ -58,11 +57,21 @@ export async function reachabilityChecks(
       );
     }
   }
-  if (ctx.tls && ctx.site.httpsRedirect) checks.push(await redirectCheck(agent, host, timeoutMs));
+  if (ctx.tls) checks.push(await redirectCheck(agent, host, ctx.site.httpsRedirect, timeoutMs));
   return checks;
 }
 
-async function redirectCheck(agent: DoctorAgent, host: string, timeoutMs: number): Promise<DoctorCheck> {
+/**
+ * With TLS, port 80 should send every request to the same URI on https. A site with the redirect
+ * turned off still works, in plain text: a warning. Otherwise a temporary redirect is a warning
+ * (browsers do not remember it) and anything else a failure.
+ */
+async function redirectCheck(
+  agent: DoctorAgent,
+  host: string,
+  redirectOn: boolean,
+  timeoutMs: number,
+): Promise<DoctorCheck> {
   const path = '/portico-doctor/a%20b?q=1&r=x%2Fy';
   const port = agent.httpsPort === 443 ? '' : `:${agent.httpsPort}`;
   const expected = `https://${host}${port}${path}`;
@@ -76,33 +85,45 @@ async function redirectCheck(agent: DoctorAgent, host: string, timeoutMs: number
       timeoutMs,
     });
     const location = String(res.headers.location ?? '');
-    const evidence = { status: res.status, location, expected };
-    if ([301, 308].includes(res.status) && location === expected)
-      return on(agent, host, check('HTTP_REDIRECT', 'pass', `${res.status} → ${location}`, evidence));
-    const remediation =
-      'turn httpsRedirect on for the site and redeploy; a hand-written port-80 server may be winning';
-    if ([302, 307].includes(res.status) && location === expected)
-      return on(
-        agent,
-        host,
-        check('HTTP_REDIRECT', 'warn', `temporary redirect ${res.status}`, evidence, remediation),
-      );
-    return on(
-      agent,
-      host,
-      check(
-        'HTTP_REDIRECT',
-        'fail',
-        location
-          ? `redirects to ${location}, not the same URI on https`
-          : `no redirect to HTTPS (HTTP ${res.status})`,
-        evidence,
-        remediation,
-      ),
-    );
+    const evidence = { status: res.status, location, expected, httpsRedirect: redirectOn };
+    const v = redirectVerdict(res.status, location, expected, redirectOn, host);
+    return on(agent, host, check('HTTP_REDIRECT', v.status, v.message, evidence, v.remediation));
   } catch (error) {
     return on(agent, host, check('HTTP_REDIRECT', 'fail', reason(error), { expected }, 'open port 80'));
   }
+}
+
+/** What port 80's answer means for HTTP_REDIRECT, given what the site asks for. */
+export function redirectVerdict(
+  status: number,
+  location: string,
+  expected: string,
+  redirectOn: boolean,
+  host: string,
+): { status: DoctorStatus; message: string; remediation: string | null } {
+  if ([301, 308].includes(status) && location === expected)
+    return { status: 'pass', message: `${status} → ${location}`, remediation: null };
+  if (!redirectOn)
+    return {
+      status: 'warn',
+      message: `httpsRedirect is off: port 80 answers HTTP ${status}${location ? ` → ${location}` : ''} in plain text`,
+      remediation: 'turn httpsRedirect on for the site and redeploy, so browsers move to HTTPS',
+    };
+  // The site asks for a redirect, so Portico rendered one: something on the host answers instead.
+  const remediation = `Portico deploys a 301 for this site: look for a hand edit (CONFIG_DRIFT) or another port-80 server for ${host}, then redeploy`;
+  if ([302, 307].includes(status) && location === expected)
+    return {
+      status: 'warn',
+      message: `temporary redirect ${status}: browsers and search engines will not remember it`,
+      remediation,
+    };
+  return {
+    status: 'fail',
+    message: location
+      ? `redirects to ${location}, not the same URI on https`
+      : `no redirect to HTTPS (HTTP ${status})`,
+    remediation,
+  };
 }
 
 /** The guide's `wscat -c wss://…`: an upgrade through the proxy answers 101. Open WebUI needs it. */
@@ -115,35 +136,27 @@ export async function websocketCheck(
   // Only Open WebUI is known to need WebSocket: another app that refuses an upgrade is no proxy fault.
   const required = ctx.webuis.length > 0 || [...ctx.upstreams.values()].some((u) => u.kind === 'openwebui');
   if (!required) return null;
-  const tls = ctx.tls;
   const path = '/ws/socket.io/?EIO=4&transport=websocket';
   const result = await probeSiteWebsocket(
-    {
-      kind: 'site-websocket',
-      address: agent.address,
-      port: tls ? agent.httpsPort : agent.httpPort,
-      tls,
-      host,
-      path,
-    },
+    { kind: 'site-websocket', ...siteListener(ctx, agent), host, path },
     timeoutMs,
   );
   const evidence = { path, websocketEnabled: ctx.site.websocket, ...result.detail };
   if (result.outcome === 'ok')
     return on(agent, host, check('WS_UPGRADE', 'pass', 'upgrade answered 101', evidence));
-  return on(
-    agent,
-    host,
-    check(
-      'WS_UPGRADE',
-      'fail',
-      `${result.message}: Open WebUI shows "Server Connection Error" without WebSocket`,
-      evidence,
-      ctx.site.websocket
-        ? 'the proxy does not pass Upgrade/Connection headers: check for a hand-edited config (CONFIG_DRIFT) or a proxy in front'
-        : 'set websocket: true on the site and redeploy',
-    ),
-  );
+  // 502-504 is the proxy saying the app does not answer: blaming the proxy's headers would send
+  // people to the wrong place.
+  const status = Number(result.detail?.status ?? 0);
+  const appDown = ctx.site.websocket && status >= 502 && status <= 504;
+  const remediation = appDown
+    ? 'make the upstream answer (see UPSTREAM_FROM_AGENT); WebSocket works through the proxy once it does'
+    : ctx.site.websocket
+      ? 'the proxy does not pass Upgrade/Connection headers: check for a hand-edited config (CONFIG_DRIFT) or a proxy in front'
+      : 'set websocket: true on the site and redeploy';
+  const message = appDown
+    ? `upgrade answered HTTP ${status}: the app behind the proxy does not answer`
+    : `${result.message}: Open WebUI shows "Server Connection Error" without WebSocket`;
+  return on(agent, host, check('WS_UPGRADE', 'fail', message, evidence, remediation));
 }
 
 /**
@@ -158,14 +171,7 @@ export async function streamingProbe(
   timeoutMs: number,
 ): Promise<DoctorCheck> {
   try {
-    const res = await ask({
-      tls: ctx.tls,
-      address: agent.address,
-      port: ctx.tls ? agent.httpsPort : agent.httpPort,
-      host,
-      path,
-      timeoutMs,
-    });
+    const res = await ask({ ...siteListener(ctx, agent), host, path, timeoutMs });
     const first = res.chunkTimes[0] ?? res.totalMs;
     const last = res.chunkTimes.at(-1) ?? res.totalMs;
     const evidence = {
@@ -212,80 +218,4 @@ export async function streamingProbe(
       check('STREAMING', 'fail', reason(error), { path }, 'the proxy did not answer the stream'),
     );
   }
-}
-
-/** Origins the Ollama behind this site must allow: the sites that front it and the UIs that use it. */
-export function expectedOrigins(ctx: DoctorContext): string[] {
-  const ollamaUpstreams = [...ctx.upstreams.values()].filter(
-    (u) => u.kind === 'ollama' || ctx.ollamas.some((o) => o.options.upstream === u.name),
-  );
-  if (ollamaUpstreams.length === 0) return [];
-  const names = new Set(ollamaUpstreams.map((u) => u.name));
-  const ids = new Set(ollamaUpstreams.map((u) => u.id));
-  const sites = ctx.state.sites.filter((s) => s.routes.some((r) => ids.has(r.upstreamId)));
-  for (const ui of ctx.state.services) {
-    if (ui.kind !== 'openwebui' || !names.has(String(ui.options.ollamaUpstream))) continue;
-    const own = ctx.state.upstreams.find((u) => u.name === ui.options.upstream);
-    if (own) sites.push(...ctx.state.sites.filter((s) => s.routes.some((r) => r.upstreamId === own.id)));
-  }
-  const extra = ctx.ollamas.flatMap((o) => o.options.extraOrigins ?? []);
-  return [...new Set([...sites.flatMap(siteOrigins), ...extra])].sort();
-}
-
-/** A browser preflight from each UI origin to the Ollama site must be allowed (OLLAMA_ORIGINS). */
-export async function corsChecks(
-  ctx: DoctorContext,
-  agent: DoctorAgent,
-  host: string,
-  timeoutMs: number,
-): Promise<DoctorCheck[]> {
-  const origins = expectedOrigins(ctx);
-  if (origins.length === 0) return [];
-  const refused: { origin: string; status: number; allowOrigin: string | null }[] = [];
-  const allowed: string[] = [];
-  for (const origin of origins) {
-    try {
-      const res = await ask({
-        tls: ctx.tls,
-        address: agent.address,
-        port: ctx.tls ? agent.httpsPort : agent.httpPort,
-        host,
-        path: '/api/tags',
-        method: 'OPTIONS',
-        headers: {
-          origin,
-          'access-control-request-method': 'POST',
-          'access-control-request-headers': 'content-type',
-        },
-        timeoutMs,
-      });
-      const allowOrigin = res.headers['access-control-allow-origin'];
-      const ok = res.status < 400 && (allowOrigin === origin || allowOrigin === '*');
-      if (ok) allowed.push(origin);
-      else
-        refused.push({
-          origin,
-          status: res.status,
-          allowOrigin: allowOrigin === undefined ? null : String(allowOrigin),
-        });
-    } catch (error) {
-      refused.push({ origin, status: 0, allowOrigin: reason(error) });
-    }
-  }
-  const evidence = { expected: origins, allowed, refused };
-  return [
-    on(
-      agent,
-      host,
-      refused.length === 0
-        ? check('CORS_ORIGINS', 'pass', `preflight allowed for ${allowed.length} origin(s)`, evidence)
-        : check(
-            'CORS_ORIGINS',
-            'fail',
-            `Ollama refuses the preflight from ${refused.map((r) => r.origin).join(', ')}`,
-            evidence,
-            `add ${refused.map((r) => r.origin).join(',')} to OLLAMA_ORIGINS (deploy the ollama service through Portico, or set extraOrigins) and restart Ollama`,
-          ),
-    ),
-  ];
 }

@@ -1,6 +1,7 @@
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { rootCertificates, type SecureVersion, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { isIp, reason } from '../health/http-request.js';
+import { chainDates } from './chain-validity.js';
 import { check, type DoctorCheck } from './doctor-codes.js';
 import type { DoctorAgent } from './doctor-context.js';
 import { type ServedChain, servedChain } from './served-chain.js';
@@ -17,6 +18,8 @@ interface Handshake {
   authorizationError?: string;
   leaf?: X509Certificate;
   presented?: string[];
+  /** The chain the client built (leaf first, up to the anchor it found). */
+  chain?: X509Certificate[];
 }
 
 function handshake(
@@ -47,11 +50,13 @@ function handshake(
       const s = socket as TLSSocket;
       // Subjects as the server sent them (leaf first); Node rebuilds the links by issuer.
       const presented: string[] = [];
+      const chain: X509Certificate[] = [];
       let cert = s.getPeerCertificate(true);
       const seen = new Set<string>();
       while (cert?.fingerprint256 && !seen.has(cert.fingerprint256)) {
         seen.add(cert.fingerprint256);
         presented.push(String(cert.subject?.CN ?? JSON.stringify(cert.subject)));
+        chain.push(new X509Certificate(cert.raw));
         cert = cert.issuerCertificate;
       }
       done({
@@ -62,6 +67,7 @@ function handshake(
         authorizationError: s.authorized ? undefined : String(s.authorizationError ?? ''),
         leaf: s.getPeerX509Certificate(),
         presented,
+        chain,
       });
     });
     socket.once('error', (error) => done({ ok: false, error: reason(error) }));
@@ -76,6 +82,42 @@ const MISSING_INTERMEDIATE = new Set([
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
 ]);
+
+/** Verification errors about dates only: the chain may be fine otherwise (see chainDates). */
+const OUT_OF_DATE = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+
+/**
+ * TLS_CHAIN when OpenSSL stopped at a date. A leaf past its notAfter is TLS_EXPIRY's finding, so
+ * the chain passes when it is complete and trusted apart from that; an intermediate or root out
+ * of date is the chain's own fault. Otherwise the chain is not trusted either, and says so.
+ */
+function datedChainCheck(h: Handshake, evidence: Record<string, unknown>, extraCa?: string): DoctorCheck {
+  const { trustedButForDates, outOfDate } = chainDates(h.chain ?? [], extraCa);
+  const withDates = { ...evidence, outOfDate };
+  if (!trustedButForDates)
+    return check(
+      'TLS_CHAIN',
+      'fail',
+      `chain not trusted (and ${h.authorizationError})`,
+      withDates,
+      'use a certificate from a public CA (or set HEALTH_TLS_CA_FILE for a private one)',
+    );
+  const issuers = outOfDate.filter((c) => c.index > 0);
+  if (issuers.length === 0)
+    return check(
+      'TLS_CHAIN',
+      'pass',
+      'chain complete and trusted; only the leaf is out of date (see TLS_EXPIRY)',
+      withDates,
+    );
+  return check(
+    'TLS_CHAIN',
+    'fail',
+    `the chain has a certificate out of date: ${issuers.map((c) => `${c.subject} (valid ${c.notBefore} to ${c.notAfter})`).join('; ')}`,
+    withDates,
+    "serve the CA's current intermediate: download the full chain again and upload it",
+  );
+}
 
 export async function tlsChecks(
   agent: DoctorAgent,
@@ -126,6 +168,8 @@ export async function tlsChecks(
     );
   else if (h.authorized)
     checks.push(on(check('TLS_CHAIN', 'pass', 'chain complete and trusted', chainEvidence)));
+  else if (OUT_OF_DATE.has(h.authorizationError ?? ''))
+    checks.push(on(datedChainCheck(h, chainEvidence, opts.extraCa)));
   else if (MISSING_INTERMEDIATE.has(h.authorizationError ?? ''))
     checks.push(
       on(
@@ -167,13 +211,23 @@ export async function tlsChecks(
     ),
   );
 
-  const days = Math.floor((Date.parse(leaf.validTo) - Date.now()) / 86_400_000);
-  const expiry = { notAfter: new Date(leaf.validTo).toISOString(), daysLeft: days };
+  const msLeft = Date.parse(leaf.validTo) - Date.now();
+  // Whole days as people count them, both ways: 5.9 days left is 5, 3.1 days ago is 3 (not 4).
+  const days = Math.trunc(msLeft / 86_400_000) || 0;
+  const notAfter = new Date(leaf.validTo).toISOString();
+  const expiry = { notAfter, daysLeft: days };
   const renew = 'renew the certificate (ACME sites renew themselves; check GET /api/v1/certificate-orders)';
+  const ago = -days;
   checks.push(
     on(
-      days < 0
-        ? check('TLS_EXPIRY', 'fail', `expired ${-days} days ago`, expiry, renew)
+      msLeft <= 0
+        ? check(
+            'TLS_EXPIRY',
+            'fail',
+            `expired ${ago === 0 ? 'today' : `${ago} day${ago === 1 ? '' : 's'} ago`} (${notAfter})`,
+            expiry,
+            renew,
+          )
         : days < opts.warnDays
           ? check('TLS_EXPIRY', 'warn', `expires in ${days} days`, expiry, renew)
           : check('TLS_EXPIRY', 'pass', `${days} days left`, expiry),
