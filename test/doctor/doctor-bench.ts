@@ -248,7 +248,10 @@ export class DoctorBench {
 
   /** testssl takes ~8 s a scan: off unless the body asks for it. */
   async doctor(siteId: string, body: Record<string, unknown> = {}): Promise<DoctorReport> {
-    const res = await this.portico.api.post(`/api/v1/sites/${siteId}/doctor`, { tlsScan: false, ...body });
+    const res = await this.portico.api.request('POST', `/api/v1/sites/${siteId}/doctor`, {
+      body: { tlsScan: false, ...body },
+      timeoutMs: 180_000,
+    });
     if (res.status !== 200) throw new Error(`doctor: ${res.status} ${res.text}`);
     return res.body as DoctorReport;
   }

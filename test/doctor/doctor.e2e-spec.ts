@@ -22,7 +22,8 @@ import { OllamaStandIn } from './ollama-stand-in.js';
 // The doctor against real hosts: an Open WebUI-like site deployed by Portico to real nginx over
 // real sshd, its names in a real BIND, its certificate from a test PKI. Healthy first (no false
 // alarms), then each failure of the troubleshooting guide made on purpose.
-jest.setTimeout(120_000);
+// A testssl scan per agent on a loaded 2-core machine can take a minute.
+jest.setTimeout(240_000);
 
 let bench: DoctorBench;
 let edge: RegisteredAgent;

@@ -15,6 +15,8 @@ export interface RequestOptions {
   /** Sent as is (malformed JSON, huge documents); content type stays application/json. */
   raw?: string;
   headers?: Record<string, string>;
+  /** Give up after this long (default 60 s); a testssl scan on a loaded machine takes longer. */
+  timeoutMs?: number;
 }
 
 export type Credential = { bearer: string } | { cookie: string } | null;
@@ -74,7 +76,7 @@ export class ApiClient {
       method,
       headers,
       body: payload,
-      signal: AbortSignal.timeout(60_000),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
     });
     const text = await res.text();
     let body: unknown = text;
