@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePorts } from '../fixtures/ports.js';
+import { until } from '../fleet/fleet-app.js';
 import { ProbeTarget } from '../health/probe-target.js';
 import type { ApiClient } from '../support/api-client.js';
 import { upstreamDoc } from '../support/factories.js';
@@ -27,16 +28,6 @@ const UNREAD_BYTES = 400_000;
 interface Check {
   checkKey: string;
   status: string;
-}
-
-async function until<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const bytesOf = (messages: WsMessage[]) => messages.reduce((n, m) => n + JSON.stringify(m).length, 0);
