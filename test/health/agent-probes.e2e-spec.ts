@@ -63,6 +63,12 @@ beforeAll(async () => {
   expect(site.status).toBe(201);
 });
 
+/** Until an admin confirms the host key (the connection test pins it), nothing logs in. */
+async function confirmHostKey() {
+  const test = await api.post(`/api/v1/agents/${agentId}/test`);
+  expect(test.status).toBe(200);
+}
+
 afterAll(async () => {
   await portico?.stop();
   await db?.drop();
@@ -82,6 +88,25 @@ const acceptedLogins = () =>
     .filter((l) => l.includes('Accepted publickey')).length;
 
 describe('probes on the agent', () => {
+  it('does not log in before the host key is confirmed: the agent checks wait, saying why', async () => {
+    const waiting = await checkWhen(
+      `agent:${agentId}:process`,
+      (i) => i.latest !== null,
+      `subjectType=agent&subjectId=${agentId}`,
+    );
+    expect(waiting.status).toBe('degraded');
+    expect(waiting.latest).toMatchObject({
+      outcome: 'warn',
+      message: expect.stringContaining('not confirmed'),
+    });
+    expect(acceptedLogins()).toBe(0);
+    expect((await api.get(`/api/v1/agents/${agentId}`)).body.hostKeyFingerprint).toBeNull();
+    await confirmHostKey();
+    expect((await api.get(`/api/v1/agents/${agentId}`)).body.hostKeyFingerprint).toBe(
+      host.hostKeyFingerprint,
+    );
+  });
+
   it('reaches an upstream only the agent can resolve, through the agent (its key names the agent)', async () => {
     const key = `upstream:${upstreamId}:http://${PRIVATE_NAME}:${ollama.port}@${agentId}`;
     const up = await checkWhen(key, (i) => i.status === 'up', `subjectType=upstream&subjectId=${upstreamId}`);

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../../database/prisma.service.js';
 import type { ProbeResult } from '../health/health-check.js';
 import type { AgentProbes } from '../health/probe-runner.js';
 import { settingsForAgent } from './agent-host-settings.js';
@@ -12,7 +13,23 @@ import { AgentSessions } from './agent-sessions.js';
  */
 @Injectable()
 export class AgentSideProbes implements Omit<AgentProbes, 'drift'> {
-  constructor(private readonly sessions: AgentSessions) {}
+  constructor(
+    private readonly sessions: AgentSessions,
+    private readonly prisma: PrismaService,
+  ) {}
+
+  async notReady(agentId: string): Promise<string | null> {
+    const agent = await this.prisma.agent.findUnique({
+      where: { id: agentId },
+      select: { sshKeyEncrypted: true, hostKeyFingerprint: true, offeredHostKey: true },
+    });
+    if (!agent) return 'the agent is gone';
+    if (!agent.sshKeyEncrypted) return 'Portico has no SSH key for this agent';
+    if (agent.offeredHostKey) return 'its host key changed: review and accept it first';
+    if (!agent.hostKeyFingerprint)
+      return 'its host key is not confirmed yet: run the connection test (POST /api/v1/agents/:id/test)';
+    return null;
+  }
 
   async process(agentId: string, timeoutMs: number): Promise<ProbeResult> {
     const started = performance.now();

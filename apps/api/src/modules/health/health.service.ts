@@ -68,6 +68,7 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
       h.tlsWarnDays,
       h.tlsCaFile ? readFileSync(h.tlsCaFile, 'utf8') : undefined,
       {
+        notReady: (agentId) => onAgents.notReady(agentId),
         drift: (agentId) => drift.drift(agentId),
         process: (agentId, timeoutMs) => onAgents.process(agentId, timeoutMs),
         openTcp: (agentId, host, port) => onAgents.openTcp(agentId, host, port),

@@ -3,6 +3,12 @@ import type { CheckSpec, ProbeResult } from './health-check.js';
 
 /** Probes that log in to an agent: drift (deployments owns it), the rest over a kept SSH session. */
 export interface AgentProbes {
+  /**
+   * Why Portico must not log in to the agent in the background, or null when it may: no key,
+   * or a host key nobody has confirmed yet (a probe would otherwise make first contact and pin
+   * whatever key it met, behind the back of the admin who is meant to check the fingerprint).
+   */
+  notReady(agentId: string): Promise<string | null>;
   drift(agentId: string): Promise<ProbeResult>;
   process(agentId: string, timeoutMs: number): Promise<ProbeResult>;
   /** A TCP stream opened by the agent (direct-tcpip), for probes from inside its network. */
@@ -39,6 +45,8 @@ export class ProbeRunner {
           if (!viaAgentId) return await probeUpstream(p, timeout);
           const agents = this.agentProbes;
           if (!agents) return unavailable('probes from agents');
+          const notReady = await agents.notReady(viaAgentId);
+          if (notReady) return waiting(notReady);
           const result = await probeUpstream(p, timeout, () => agents.openTcp(viaAgentId, p.host, p.port));
           return { ...result, detail: { ...result.detail, from: 'agent' } };
         }
@@ -47,11 +55,15 @@ export class ProbeRunner {
         case 'agent-proxy':
           return await probeAgentProxy(p, timeout);
         case 'agent-process':
-          if (!this.agentProbes) return unavailable('process checks');
-          return await this.agentProbes.process(p.agentId, timeout);
-        case 'agent-drift':
-          if (!this.agentProbes) return unavailable('drift checks');
-          return await this.agentProbes.drift(p.agentId);
+        case 'agent-drift': {
+          const agents = this.agentProbes;
+          if (!agents) return unavailable(p.kind === 'agent-drift' ? 'drift checks' : 'process checks');
+          const notReady = await agents.notReady(p.agentId);
+          if (notReady) return waiting(notReady);
+          return p.kind === 'agent-drift'
+            ? await agents.drift(p.agentId)
+            : await agents.process(p.agentId, timeout);
+        }
       }
     } catch (error) {
       return { outcome: 'fail', latencyMs: 0, message: `probe error: ${(error as Error).message}` };
@@ -61,4 +73,9 @@ export class ProbeRunner {
 
 function unavailable(what: string): ProbeResult {
   return { outcome: 'fail', latencyMs: 0, message: `${what} are not available` };
+}
+
+/** Not probed yet, for a reason someone has to act on: a warning (degraded), never down. */
+function waiting(reason: string): ProbeResult {
+  return { outcome: 'warn', latencyMs: 0, message: `not probed: ${reason}`, detail: { stage: 'agent' } };
 }
