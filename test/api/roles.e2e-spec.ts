@@ -334,7 +334,8 @@ describe('every documented mutating operation', () => {
     );
     expect(reads.length).toBeGreaterThan(10);
     for (const op of reads) {
-      const res = await admin.anonymous().get(fillPath(op.path, '00000000-0000-4000-8000-000000000000'));
+      const url = fillPath(op.path, '00000000-0000-4000-8000-000000000000');
+      const res = await admin.anonymous().request(op.method, url, op.hasBody ? { body: {} } : {});
       expect({ path: op.path, status: res.status }).toEqual({ path: op.path, status: 401 });
     }
     expect((await admin.anonymous().get('/healthz')).status).toBe(200);

@@ -29,7 +29,11 @@ export async function documentedOperations(client: ApiClient): Promise<Operation
   );
 }
 
-export const isMutating = (op: Operation) => op.method !== 'GET' && op.method !== 'HEAD';
+/** POSTs that store nothing: render previews of an unsaved draft, which travels as the body. */
+export const READ_ONLY_POSTS = ['POST /api/v1/sites/render-preview', 'POST /api/v1/services/render-preview'];
+
+export const isMutating = (op: Operation) =>
+  op.method !== 'GET' && op.method !== 'HEAD' && !READ_ONLY_POSTS.includes(`${op.method} ${op.path}`);
 
 /** The path with every {param} filled in (by default with something that is not a valid id). */
 export const fillPath = (path: string, value = 'not-a-valid-id') => path.replace(/\{[^}]+\}/g, value);

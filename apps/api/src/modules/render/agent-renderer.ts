@@ -1,6 +1,14 @@
+import { AppError } from '../../common/errors/app-error.js';
 import { apacheModules, apacheSiteFile, apacheTree } from './apache-tree.js';
 import { FleetIndex } from './fleet-index.js';
-import type { AgentSpec, FleetState, ProxyFlavor, RenderedFile, SiteSpec } from './fleet-state.js';
+import type {
+  AgentSpec,
+  FleetState,
+  ProxyFlavor,
+  RenderedFile,
+  ServiceSpec,
+  SiteSpec,
+} from './fleet-state.js';
 import { nginxTree, siteFile, upstreamFile, upstreamsOf } from './nginx-tree.js';
 import { RenderError } from './render-error.js';
 import { byPath, renderedFile } from './rendered-file.js';
@@ -76,6 +84,12 @@ function agentPlans(index: FleetIndex, agent: AgentSpec): SitePlan[] {
   return plans;
 }
 
+function unitFile(renderer: TemplateRenderer, index: FleetIndex, service: ServiceSpec): RenderedFile {
+  const unit = unitPlan(index, service);
+  const path = `systemd/${safeWord(unit.name, 'service name')}.service`;
+  return renderedFile(path, 0o644, renderer.render(unit.template, { unit }));
+}
+
 /**
  * Every file one agent should have, sorted by path: its flavor's proxy tree, the certificates
  * its HTTPS sites serve and a unit per service it runs. A pure function of the state.
@@ -91,11 +105,7 @@ export function renderAgent(
   safeWord(root, 'config root');
   const plans = agentPlans(index, agent);
   const tree = agent.flavor === 'nginx' ? nginxTree : apacheTree;
-  const units = index.servicesOf(agent.id).map((service) => {
-    const unit = unitPlan(index, service);
-    const path = `systemd/${safeWord(unit.name, 'service name')}.service`;
-    return renderedFile(path, 0o644, renderer.render(unit.template, { unit }));
-  });
+  const units = index.servicesOf(agent.id).map((service) => unitFile(renderer, index, service));
   return [
     ...tree(renderer, plans, `${root}/live`, `${root}/acme`),
     ...certificateFiles(index, plans),
@@ -129,6 +139,18 @@ export function renderSite(
   return [siteFile(renderer, plan), ...upstreamsOf([plan]).map((u) => upstreamFile(renderer, u))].sort(
     byPath,
   );
+}
+
+/** One service's systemd unit as every agent running it gets it (preview). */
+export function renderUnit(
+  state: FleetState,
+  serviceId: string,
+  renderer: TemplateRenderer = TemplateRenderer.shared(),
+): RenderedFile {
+  const index = new FleetIndex(state);
+  const service = index.services.find((s) => s.id === serviceId);
+  if (!service) throw AppError.notFound('Service', serviceId);
+  return unitFile(renderer, index, service);
 }
 
 /** Apache modules an agent's rendered tree needs enabled (a2enmod names, sorted). */

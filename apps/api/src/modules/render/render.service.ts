@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { renderAgent, renderSite, requiredApacheModules } from './agent-renderer.js';
+import { renderAgent, renderSite, renderUnit, requiredApacheModules } from './agent-renderer.js';
 import type { FleetState, ProxyFlavor, RenderedFile } from './fleet-state.js';
 import { agentHash } from './rendered-file.js';
 
@@ -31,5 +31,9 @@ export class RenderService {
 
   renderSite(state: FleetState, siteId: string, flavor: ProxyFlavor): RenderedFile[] {
     return renderSite(state, siteId, flavor);
+  }
+
+  renderUnit(state: FleetState, serviceId: string): RenderedFile {
+    return renderUnit(state, serviceId);
   }
 }
