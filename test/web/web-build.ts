@@ -44,6 +44,9 @@ export async function ensureWebBuilt(): Promise<void> {
     if (!(await isFresh()))
       await promisify(execFile)(process.execPath, ['node_modules/vite/bin/vite.js', 'build', 'apps/web'], {
         cwd: REPO_ROOT,
+        // Jest sets NODE_ENV=test, which Vite honours: React's development build would be what
+        // the browser tests drive (and time), not the one `npm start` serves.
+        env: { ...process.env, NODE_ENV: 'production' },
         maxBuffer: 16 * 1024 * 1024,
       });
   } finally {

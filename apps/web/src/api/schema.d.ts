@@ -436,6 +436,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/health/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['HealthController_history'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/health/runtime': {
     parameters: {
       query?: never;
@@ -580,6 +596,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/certificate-policies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['CertificatePoliciesController_list'];
+    put?: never;
+    post: operations['CertificatePoliciesController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/certificate-policies/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['CertificatePoliciesController_get'];
+    put?: never;
+    post?: never;
+    delete: operations['CertificatePoliciesController_remove'];
+    options?: never;
+    head?: never;
+    patch: operations['CertificatePoliciesController_update'];
+    trace?: never;
+  };
   '/api/v1/sites/{id}/render': {
     parameters: {
       query?: never;
@@ -590,6 +638,54 @@ export interface paths {
     get: operations['RenderController_site'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sites/render-preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['RenderController_siteDraft'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/services/{id}/render': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['RenderController_service'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/services/render-preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['RenderController_serviceDraft'];
     delete?: never;
     options?: never;
     head?: never;
@@ -748,6 +844,11 @@ export interface components {
         /** @description default 1 */
         weight?: number;
       }[];
+      /**
+       * @description where health probes of the targets run: portico, or agents — from every agent that routes to this upstream, over its SSH connection, for targets only the agent can reach; default portico
+       * @enum {string}
+       */
+      probeFrom?: 'portico' | 'agents';
       labels?: {
         [key: string]: string;
       };
@@ -777,6 +878,11 @@ export interface components {
         /** @description default 1 */
         weight?: number;
       }[];
+      /**
+       * @description where health probes of the targets run: portico, or agents — from every agent that routes to this upstream, over its SSH connection, for targets only the agent can reach; default portico
+       * @enum {string}
+       */
+      probeFrom?: 'portico' | 'agents';
       labels?: {
         [key: string]: string;
       };
@@ -795,6 +901,8 @@ export interface components {
        * @description certificate to serve when tlsMode is uploaded
        */
       certificateId?: string | null;
+      /** @description name of the certificate policy (ACME account, challenge, key type) used when tlsMode is acme; default none: the only ACME account, http-01 */
+      certificatePolicy?: string | null;
       /** @description 301 from http to https when TLS is on; default true */
       httpsRedirect?: boolean;
       /** @description send Strict-Transport-Security; default false */
@@ -841,6 +949,8 @@ export interface components {
        * @description certificate to serve when tlsMode is uploaded
        */
       certificateId?: string | null;
+      /** @description name of the certificate policy (ACME account, challenge, key type) used when tlsMode is acme; default none: the only ACME account, http-01 */
+      certificatePolicy?: string | null;
       /** @description 301 from http to https when TLS is on; default true */
       httpsRedirect?: boolean;
       /** @description send Strict-Transport-Security; default false */
@@ -923,6 +1033,8 @@ export interface components {
       importDirs?: string[];
       /** @description prints the proxy version (nginx -v, apache2 -v) */
       versionCommand?: string;
+      /** @description exits 0 while the proxy runs; default systemctl is-active -q nginx|apache2|httpd */
+      statusCommand?: string;
       /** @description lists loaded Apache modules */
       modulesCommand?: string | null;
       /** @description systemd commands ({unit} is the unit file name); null on hosts without systemd */
@@ -1113,6 +1225,41 @@ export interface components {
       labels?: {
         [key: string]: string;
       };
+      version?: number;
+    };
+    CreateCertificatePolicy: {
+      name: string;
+      /** @description the ACME account to use, by its directory (a preset or URL); the account must exist: its key is a secret and stays out of documents */
+      directory: ('letsencrypt' | 'letsencrypt-staging') | string;
+      /**
+       * @description default http-01; sites with wildcard names need dns-01
+       * @enum {string}
+       */
+      challenge?: 'http-01' | 'dns-01';
+      /**
+       * @description key made for each certificate; default ecdsa-p256
+       * @enum {string}
+       */
+      keyType?: 'ecdsa-p256' | 'rsa-2048' | 'rsa-4096';
+      /** @description order a certificate by itself for a placed site that has none; default true */
+      autoIssue?: boolean;
+    };
+    UpdateCertificatePolicy: {
+      name?: string;
+      /** @description the ACME account to use, by its directory (a preset or URL); the account must exist: its key is a secret and stays out of documents */
+      directory?: ('letsencrypt' | 'letsencrypt-staging') | string;
+      /**
+       * @description default http-01; sites with wildcard names need dns-01
+       * @enum {string}
+       */
+      challenge?: 'http-01' | 'dns-01';
+      /**
+       * @description key made for each certificate; default ecdsa-p256
+       * @enum {string}
+       */
+      keyType?: 'ecdsa-p256' | 'rsa-2048' | 'rsa-4096';
+      /** @description order a certificate by itself for a placed site that has none; default true */
+      autoIssue?: boolean;
       version?: number;
     };
     RunDoctor: {
@@ -2007,6 +2154,26 @@ export interface operations {
       };
     };
   };
+  HealthController_history: {
+    parameters: {
+      query: {
+        subjectType: 'site' | 'upstream' | 'agent';
+        subjectId: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   HealthController_runtime: {
     parameters: {
       query?: never;
@@ -2315,6 +2482,105 @@ export interface operations {
       };
     };
   };
+  CertificatePoliciesController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  CertificatePoliciesController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateCertificatePolicy'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  CertificatePoliciesController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  CertificatePoliciesController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  CertificatePoliciesController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateCertificatePolicy'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   RenderController_site: {
     parameters: {
       query?: {
@@ -2328,6 +2594,72 @@ export interface operations {
       cookie?: never;
     };
     requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  RenderController_siteDraft: {
+    parameters: {
+      query?: {
+        /** @description default nginx */
+        flavor?: 'nginx' | 'apache';
+        /** @description the saved site this draft edits (its hostnames are not a conflict) */
+        siteId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateSite'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  RenderController_service: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  RenderController_serviceDraft: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateService'];
+      };
+    };
     responses: {
       200: {
         headers: {

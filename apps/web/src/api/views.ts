@@ -72,6 +72,21 @@ export interface SiteRender {
   files: RenderedFile[];
 }
 
+/** POST /sites/render-preview: an unsaved draft rendered; `warnings` would stop a save. */
+export interface SiteDraftRender {
+  flavor: 'nginx' | 'apache';
+  revision: number;
+  files: RenderedFile[];
+  warnings: { field: string; message: string }[];
+}
+
+/** GET /services/{id}/render and POST /services/render-preview: one systemd unit. */
+export interface UnitRender {
+  serviceId?: string;
+  revision: number;
+  file: RenderedFile;
+}
+
 export interface Agent {
   id: string;
   name: string;
@@ -209,7 +224,10 @@ export interface Certificate {
   source: 'acme' | 'uploaded';
   status: 'pending' | 'valid' | 'expired' | 'failed' | string;
   issuer: string | null;
+  serial: string | null;
+  notBefore: string | null;
   notAfter: string | null;
+  hasKey: boolean;
   daysLeft: number | null;
   renewAfter: string | null;
   lastRenewalAt: string | null;
@@ -231,6 +249,15 @@ export interface CertificateOrder {
   finishedAt: string | null;
 }
 
+export interface AcmeAccount {
+  id: string;
+  directoryUrl: string;
+  email: string | null;
+  accountUrl: string | null;
+  eabKid: string | null;
+  createdAt: string;
+}
+
 export interface AuditEvent {
   id: string;
   at: string;
@@ -240,6 +267,9 @@ export interface AuditEvent {
   targetType: string;
   targetId: string | null;
   requestId: string | null;
+  /** Snapshots around the change, secrets removed. */
+  before?: unknown;
+  after?: unknown;
 }
 
 export interface User {
@@ -253,10 +283,16 @@ export interface User {
 export interface ApiToken {
   id: string;
   name: string;
+  /** The first characters of the secret: what identifies a token after it was shown once. */
+  prefix: string;
   scopes: Permission[];
+  userId: string | null;
+  user?: { email: string } | null;
   expiresAt: string | null;
+  revokedAt: string | null;
   lastUsedAt?: string | null;
   createdAt: string;
+  /** Only in the answer to its creation. */
   token?: string;
 }
 
@@ -279,4 +315,16 @@ export interface DoctorReport {
   status: 'pass' | 'warn' | 'fail';
   counts: Record<string, number>;
   checks: DoctorCheck[];
+}
+
+/** GET /api/v1/health/history: the recent results of each check of one subject. */
+export interface HealthSample {
+  at: string;
+  latencyMs: number;
+  outcome: 'ok' | 'warn' | 'fail';
+  status: HealthStatus;
+}
+
+export interface HealthHistory {
+  items: { checkKey: string; status: HealthStatus; samples: HealthSample[] }[];
 }

@@ -43,6 +43,28 @@ export function ErrorNote({ error, what }: { error: ApiError | Error | null | un
   );
 }
 
+/**
+ * Why a draft preview shows nothing new: a 400 lists what is still missing (the draft is being
+ * typed, so not as an error), anything else is an error note.
+ */
+export function DraftProblem({ error, what }: { error: ApiError | null; what: string }) {
+  if (!error) return null;
+  if (error.code !== 'VALIDATION_FAILED')
+    return <ErrorNote error={error} what={error.code === 'RENDER_FAILED' ? what : 'Preview failed'} />;
+  return (
+    <div className="callout" data-testid="preview-incomplete">
+      <strong>Not renderable yet:</strong>
+      <ul>
+        {Object.entries(error.fieldErrors).map(([field, message]) => (
+          <li key={field}>
+            <code>{field}</code> {message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function Empty({ title, children }: { title: string; children?: ReactNode }) {
   return (
     <div className="empty">

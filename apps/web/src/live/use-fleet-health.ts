@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, call } from '../api/client';
 import type { HealthItem, HealthStatus } from '../api/views';
 import { type LiveEvent, useTopic } from './gateway';
@@ -67,17 +67,16 @@ export function useFleetHealth(onEvent?: (e: LiveEvent) => void): FleetHealth {
     },
   });
 
-  // Rebuilt per flush, not per event.
-  const [index, setIndex] = useState(new Map<string, HealthStatus>());
+  // Rebuilt per flush, not per event, in the flush's own render (not one render later).
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the flush signal
-  useEffect(() => {
+  const index = useMemo(() => {
     const worst = new Map<string, HealthStatus>();
     for (const item of buffer.current.values()) {
       const key = `${item.subjectType}:${item.subjectId}`;
       const current = worst.get(key);
       if (!current || RANK[item.status] > RANK[current]) worst.set(key, item.status);
     }
-    setIndex(worst);
+    return worst;
   }, [version]);
 
   return {

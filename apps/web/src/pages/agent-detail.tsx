@@ -86,7 +86,7 @@ export function AgentDetail({ id }: { id: string }) {
           </div>
         ) : null}
         {a.offeredHostKey ? (
-          <div className="callout bad">
+          <div className="callout bad" data-testid="offered-host-key">
             The host presented a different key: <code>{a.offeredHostKey}</code>. Operations stop until an
             admin confirms it is the host's new key.
             {can('admin') ? (
@@ -170,7 +170,7 @@ export function AgentDetail({ id }: { id: string }) {
           <table>
             <tbody>
               {test.checks.map((c) => (
-                <tr key={c.name}>
+                <tr key={c.name} data-check={c.name} data-status={c.status}>
                   <td>{c.name.replace(/_/g, ' ')}</td>
                   <td className={c.status === 'pass' ? 'good' : c.status === 'fail' ? 'bad' : 'muted'}>
                     {c.status}
@@ -183,7 +183,7 @@ export function AgentDetail({ id }: { id: string }) {
         </section>
       ) : null}
       {drift ? (
-        <section className="card" data-testid="drift">
+        <section className="card" data-testid="drift" data-in-sync={drift.inSync ? 'yes' : 'no'}>
           <h2>
             Drift:{' '}
             {drift.inSync ? <span className="good">in sync</span> : <span className="bad">drifted</span>}
@@ -195,7 +195,7 @@ export function AgentDetail({ id }: { id: string }) {
           </p>
           {(['changed', 'handEdited', 'modeChanged', 'missing', 'extra'] as const).map((k) =>
             drift[k].length ? (
-              <div key={k}>
+              <div key={k} data-drift={k}>
                 <strong>{k}</strong>
                 <ul>
                   {drift[k].map((f) => (

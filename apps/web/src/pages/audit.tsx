@@ -5,6 +5,28 @@ import { Empty, ErrorNote, PageHeader } from '../components/ui';
 import { useLoad } from '../components/use-load';
 
 const PAGE = 50;
+const TARGET_TYPES = [
+  'site',
+  'upstream',
+  'service',
+  'agent',
+  'deployment',
+  'certificate',
+  'acme-account',
+  'user',
+  'token',
+  'session',
+  'fleet',
+];
+
+/** What the change was about, from its snapshot: a name, an email or the certificate's domains. */
+function targetLabel(e: AuditEvent): string {
+  const snapshot = (e.after ?? e.before ?? {}) as { name?: unknown; email?: unknown; domains?: unknown };
+  if (typeof snapshot.name === 'string') return snapshot.name;
+  if (typeof snapshot.email === 'string') return snapshot.email;
+  if (Array.isArray(snapshot.domains)) return snapshot.domains.join(', ');
+  return '';
+}
 
 export function AuditPage() {
   const [offset, setOffset] = useState(0);
@@ -38,15 +60,19 @@ export function AuditPage() {
             setActor(e.target.value);
           }}
         />
-        <input
-          placeholder="target type (site, agent…)"
+        <select
           aria-label="Target type"
           value={targetType}
           onChange={(e) => {
             setOffset(0);
             setTargetType(e.target.value);
           }}
-        />
+        >
+          <option value="">every target type</option>
+          {TARGET_TYPES.map((t) => (
+            <option key={t}>{t}</option>
+          ))}
+        </select>
       </PageHeader>
       <ErrorNote error={audit.error} what="Could not load the audit log" />
       {audit.data?.items.length === 0 ? <Empty title="No changes recorded for this filter." /> : null}
@@ -63,14 +89,17 @@ export function AuditPage() {
             </thead>
             <tbody>
               {audit.data.items.map((e) => (
-                <tr key={e.id}>
-                  <td className="muted">{new Date(e.at).toLocaleString()}</td>
+                <tr key={e.id} data-action={e.action}>
+                  <td className="muted" title={e.at}>
+                    {new Date(e.at).toLocaleString()}
+                  </td>
                   <td>
                     {e.actorLabel ?? '—'} <span className="muted">({e.actorType})</span>
                   </td>
                   <td>{e.action}</td>
                   <td>
-                    {e.targetType} <code className="muted">{e.targetId?.slice(0, 8)}</code>
+                    {e.targetType} <strong>{targetLabel(e)}</strong>{' '}
+                    <code className="muted">{e.targetId?.slice(0, 8)}</code>
                   </td>
                 </tr>
               ))}

@@ -1,9 +1,10 @@
-import { type FormEvent, useState } from 'react';
-import { type ApiError, api, call, type Page } from '../api/client';
-import type { Certificate, CertificateOrder, Site } from '../api/views';
+import { Fragment, useState } from 'react';
+import { api, call, type Page } from '../api/client';
+import type { Certificate, CertificateOrder } from '../api/views';
 import { useSession } from '../auth/session';
-import { Badge, Empty, ErrorNote, Field, PageHeader, when } from '../components/ui';
+import { Badge, Empty, ErrorNote, PageHeader, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
+import { AcmeAccounts, Issue, Upload } from './certificate-forms';
 
 export function CertificatesPage() {
   const { can } = useSession();
@@ -18,6 +19,7 @@ export function CertificatesPage() {
       ),
     [],
   );
+  const [open, setOpen] = useState<string | null>(null);
   const reload = () => {
     certs.reload();
     orders.reload();
@@ -38,7 +40,7 @@ export function CertificatesPage() {
         </Empty>
       ) : null}
       {certs.data?.items.length ? (
-        <table className="list">
+        <table className="list" data-testid="certificates">
           <thead>
             <tr>
               <th>Domains</th>
@@ -46,129 +48,143 @@ export function CertificatesPage() {
               <th>Status</th>
               <th>Expires</th>
               <th>Renewal</th>
+              <th />
             </tr>
           </thead>
           <tbody>
             {certs.data.items.map((c) => (
-              <tr key={c.id}>
-                <td>{c.domains.join(', ')}</td>
-                <td>{c.source}</td>
-                <td>
-                  <Badge value={c.revokedAt ? 'revoked' : c.status} />
-                </td>
-                <td className={c.daysLeft !== null && c.daysLeft < 14 ? 'bad' : ''}>
-                  {c.daysLeft === null ? '—' : `in ${c.daysLeft} days`}
-                </td>
-                <td className="muted">
-                  {c.lastRenewalError ? <span className="bad">{c.lastRenewalError}</span> : null}
-                  {c.lastRenewalAt
-                    ? `renewed ${when(c.lastRenewalAt)}`
-                    : c.renewAfter
-                      ? `renews after ${new Date(c.renewAfter).toLocaleDateString()}`
-                      : ''}
-                </td>
-              </tr>
+              <Fragment key={c.id}>
+                <tr data-certificate={c.domains[0]}>
+                  <td>{c.domains.join(', ')}</td>
+                  <td>{c.source}</td>
+                  <td>
+                    <Badge value={c.revokedAt ? 'revoked' : c.status} />
+                  </td>
+                  <td
+                    className={c.daysLeft !== null && c.daysLeft < 14 ? 'bad' : ''}
+                    title={c.notAfter ?? ''}
+                    data-testid="expiry"
+                  >
+                    {c.daysLeft === null
+                      ? '—'
+                      : `in ${c.daysLeft} days (${new Date(c.notAfter ?? '').toLocaleDateString()})`}
+                  </td>
+                  <td className="muted">
+                    {c.lastRenewalError ? <span className="bad">{c.lastRenewalError}</span> : null}
+                    {c.source === 'uploaded'
+                      ? 'not renewed by Portico: upload the next one'
+                      : c.lastRenewalAt
+                        ? `renewed ${when(c.lastRenewalAt)}`
+                        : c.renewAfter
+                          ? `renews after ${new Date(c.renewAfter).toLocaleDateString()}`
+                          : ''}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="link"
+                      aria-expanded={open === c.id}
+                      onClick={() => setOpen(open === c.id ? null : c.id)}
+                    >
+                      {open === c.id ? 'hide' : 'details'}
+                    </button>
+                  </td>
+                </tr>
+                {open === c.id ? (
+                  <tr>
+                    <td colSpan={6}>
+                      <CertificateDetail cert={c} />
+                    </td>
+                  </tr>
+                ) : null}
+              </Fragment>
             ))}
           </tbody>
         </table>
       ) : null}
       <h2>ACME orders</h2>
       {orders.data?.items.length ? (
-        <table className="list">
-          <tbody>
-            {orders.data.items.map((o) => (
-              <tr key={o.id}>
-                <td>
-                  {o.kind} {o.domains.join(', ')}
-                </td>
-                <td>
-                  <Badge value={o.state} />
-                </td>
-                <td className="muted">{o.challengeType}</td>
-                <td className="muted">{o.problem?.detail ?? o.steps.at(-1)?.step ?? ''}</td>
-                <td className="muted">{when(o.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <OrderTable orders={orders.data.items} />
       ) : (
         <p className="muted">No orders yet.</p>
       )}
+      <AcmeAccounts />
     </>
   );
 }
 
-function Issue({ onDone }: { onDone: () => void }) {
-  const sites = useLoad(
-    () => call<Page<Site>>(api.GET('/api/v1/sites', { params: { query: { limit: 500 } } })),
-    [],
+/** One certificate's facts and its renewal history (every ACME order made for it). */
+function CertificateDetail({ cert }: { cert: Certificate }) {
+  const history = useLoad(
+    () =>
+      call<Page<CertificateOrder>>(
+        api.GET('/api/v1/certificate-orders', {
+          params: { query: { certificateId: cert.id, limit: 50 } },
+        }),
+      ),
+    [cert.id],
   );
-  const [siteId, setSiteId] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      await call(api.POST('/api/v1/certificates/acme', { body: { siteId } }));
-      setError(null);
-      onDone();
-    } catch (err) {
-      setError(err as ApiError);
-    }
-  };
   return (
-    <form className="card form" onSubmit={submit} aria-label="Issue a certificate">
-      <h2>Issue with ACME</h2>
-      <Field label="Site" error={error?.fieldErrors.siteId}>
-        <select value={siteId} onChange={(e) => setSiteId(e.target.value)}>
-          <option value="">— pick a site —</option>
-          {sites.data?.items.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name} ({s.hostnames.join(', ')})
-            </option>
-          ))}
-        </select>
-      </Field>
-      <ErrorNote
-        error={error && Object.keys(error.fieldErrors).length === 0 ? error : null}
-        what="Not ordered"
-      />
-      <button type="submit" className="primary" disabled={!siteId}>
-        Order certificate
-      </button>
-    </form>
+    <div className="card" data-testid="certificate-detail">
+      <dl className="facts">
+        <dt>Issuer</dt>
+        <dd>{cert.issuer ?? '—'}</dd>
+        <dt>Serial</dt>
+        <dd>
+          <code>{cert.serial ?? '—'}</code>
+        </dd>
+        <dt>Valid</dt>
+        <dd>
+          {cert.notBefore ? new Date(cert.notBefore).toLocaleString() : '—'} →{' '}
+          {cert.notAfter ? new Date(cert.notAfter).toLocaleString() : '—'}
+        </dd>
+        <dt>Private key</dt>
+        <dd>{cert.hasKey ? 'stored sealed (never shown)' : 'none yet'}</dd>
+      </dl>
+      <h3>Renewal history</h3>
+      <ErrorNote error={history.error} what="Could not load the orders" />
+      {history.data?.items.length ? (
+        <OrderTable orders={history.data.items} />
+      ) : history.data ? (
+        <p className="muted" data-testid="no-renewals">
+          {cert.source === 'uploaded'
+            ? 'Uploaded certificates are not ordered or renewed by Portico: upload the replacement before it expires.'
+            : 'No order yet.'}
+        </p>
+      ) : null}
+    </div>
   );
 }
 
-function Upload({ onDone }: { onDone: () => void }) {
-  const [chainPem, setChain] = useState('');
-  const [keyPem, setKey] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const errors = error?.fieldErrors ?? {};
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      await call(api.POST('/api/v1/certificates', { body: { chainPem, keyPem } }));
-      setChain('');
-      setKey('');
-      setError(null);
-      onDone();
-    } catch (err) {
-      setError(err as ApiError);
-    }
-  };
+function OrderTable({ orders }: { orders: CertificateOrder[] }) {
   return (
-    <form className="card form" onSubmit={submit} aria-label="Upload a certificate">
-      <h2>Upload</h2>
-      <Field label="Certificate chain (PEM, leaf first)" error={errors.chainPem}>
-        <textarea rows={4} value={chainPem} onChange={(e) => setChain(e.target.value)} />
-      </Field>
-      <Field label="Private key (PEM)" error={errors.keyPem} hint="stored encrypted, never shown again">
-        <textarea rows={4} value={keyPem} onChange={(e) => setKey(e.target.value)} />
-      </Field>
-      <ErrorNote error={error && Object.keys(errors).length === 0 ? error : null} what="Rejected" />
-      <button type="submit" className="primary">
-        Upload
-      </button>
-    </form>
+    <table className="list">
+      <thead>
+        <tr>
+          <th>Order</th>
+          <th>State</th>
+          <th>Challenge</th>
+          <th>Last step or problem</th>
+          <th>Attempts</th>
+          <th>Started</th>
+        </tr>
+      </thead>
+      <tbody>
+        {orders.map((o) => (
+          <tr key={o.id} data-order={o.kind}>
+            <td>
+              {o.kind} {o.domains.join(', ')}
+            </td>
+            <td>
+              <Badge value={o.state} />
+            </td>
+            <td className="muted">{o.challengeType}</td>
+            <td className="muted">{o.problem?.detail ?? o.steps.at(-1)?.step ?? ''}</td>
+            <td className="muted">{o.attempts}</td>
+            <td className="muted">{when(o.createdAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

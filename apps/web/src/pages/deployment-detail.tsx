@@ -72,6 +72,11 @@ export function DeploymentDetail({ id }: { id: string }) {
         <Badge value={d.status} /> requested by {d.requestedBy ?? '—'}, {when(d.createdAt)}
         {d.durationMs !== null ? `, took ${(d.durationMs / 1000).toFixed(1)} s` : ''}
       </p>
+      {d.rollbackOfId ? (
+        <p className="muted">
+          Puts back what each agent had before <Link href={`/${d.rollbackOfId}`}>that deployment</Link>.
+        </p>
+      ) : null}
       <ErrorNote error={error} what="Rollback not started" />
       {d.targets?.length === 0 ? (
         <p className="muted">No agent matched this deployment's selection.</p>

@@ -1,13 +1,14 @@
 import { useMemo, useState } from 'react';
 import { api, call, type Page } from '../api/client';
-import type { HealthItem, HealthStatus, HealthTransition } from '../api/views';
+import type { HealthHistory, HealthItem, HealthStatus, HealthTransition } from '../api/views';
+import { ResponseChart } from '../components/response-chart';
 import { Empty, ErrorNote, HealthDot, PageHeader, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { useFleetHealth } from '../live/use-fleet-health';
 
 const SUBJECTS = ['all', 'site', 'agent', 'upstream'] as const;
 
-/** Every check, live, and the selected check's history as a state strip and a table. */
+/** Every check, live; the selected one's response times as a chart, its states as a strip and a table. */
 export function HealthPage() {
   const health = useFleetHealth();
   const [subject, setSubject] = useState<(typeof SUBJECTS)[number]>('all');
@@ -91,6 +92,24 @@ function CheckHistory({ checkKey, item }: { checkKey: string; item: HealthItem |
       ),
     [checkKey, item?.status],
   );
+  // Refetched with every new result of the check, so the chart moves live.
+  const history = useLoad(
+    () =>
+      item
+        ? call<HealthHistory>(
+            api.GET('/api/v1/health/history', {
+              params: {
+                query: {
+                  subjectType: item.subjectType as 'site' | 'agent' | 'upstream',
+                  subjectId: item.subjectId,
+                },
+              },
+            }),
+          )
+        : Promise.resolve<HealthHistory>({ items: [] }),
+    [checkKey, item?.latest?.at],
+  );
+  const samples = history.data?.items.find((i) => i.checkKey === checkKey)?.samples ?? [];
   // Oldest first: each transition starts a segment that lasts until the next one (or now).
   const segments = useMemo(() => {
     const list = [...(events.data?.items ?? [])].reverse();
@@ -111,6 +130,10 @@ function CheckHistory({ checkKey, item }: { checkKey: string; item: HealthItem |
   return (
     <section className="card" data-testid="check-history">
       <h2>History of {checkKey}</h2>
+      <h3>Response time</h3>
+      <ErrorNote error={history.error} what="Could not load the response times" />
+      <ResponseChart samples={samples} />
+      <h3>State over time</h3>
       <ErrorNote error={events.error} what="Could not load the history" />
       {segments.length ? (
         <svg

@@ -1,10 +1,12 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { memo, useLayoutEffect, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { api, call, type Page } from '../api/client';
-import type { Agent, Certificate, Deployment, Site } from '../api/views';
+import type { Agent, Certificate, Deployment, HealthStatus, Site } from '../api/views';
 import { Badge, Empty, ErrorNote, HealthDot, PageHeader, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { useFleetHealth } from '../live/use-fleet-health';
+
+const PROBLEM = new Set<HealthStatus>(['degraded', 'down']);
 
 interface FleetData {
   agents: Page<Agent>;
@@ -37,6 +39,8 @@ export function OverviewPage() {
     }
   });
   const [renderMs, setRenderMs] = useState<number | null>(null);
+  // With hundreds of tiles, what needs a look: only what is amber or red.
+  const [onlyProblems, setOnlyProblems] = useState(false);
   const arrivedAt = fleet.data?.arrivedAt;
   // Time from the data's arrival to the committed DOM: the figure the browser test prints.
   useLayoutEffect(() => {
@@ -51,10 +55,25 @@ export function OverviewPage() {
     .sort((a, b) => (a.daysLeft ?? 0) - (b.daysLeft ?? 0));
   const count = (type: string, items: { id: string }[], status: string) =>
     items.filter((i) => health.worst(type, i.id) === status).length;
+  const shown = <T extends { id: string }>(type: string, items: T[]) =>
+    onlyProblems ? items.filter((i) => PROBLEM.has(health.worst(type, i.id))) : items;
 
   return (
-    <div data-testid="overview" data-render-ms={renderMs === null ? undefined : renderMs.toFixed(1)}>
+    <div
+      data-testid="overview"
+      data-render-ms={renderMs === null ? undefined : renderMs.toFixed(1)}
+      data-filter={onlyProblems ? 'problems' : 'all'}
+    >
       <PageHeader title="Overview">
+        <label className="inline">
+          <input
+            type="checkbox"
+            data-testid="only-problems"
+            checked={onlyProblems}
+            onChange={(e) => setOnlyProblems(e.target.checked)}
+          />
+          only problems
+        </label>
         <span className={`live ${health.live ? 'on' : ''}`}>{health.live ? '● live' : '○ connecting'}</span>
       </PageHeader>
       <div className="stats">
@@ -72,20 +91,28 @@ export function OverviewPage() {
       <section>
         <h2>Agents</h2>
         <div className="tiles">
-          {agents.items.map((a) => (
-            <Link key={a.id} href={`/agents/${a.id}`} className="tile" data-agent={a.name}>
-              <HealthDot status={health.worst('agent', a.id)} /> {a.name}
-            </Link>
+          {shown('agent', agents.items).map((a) => (
+            <Tile
+              key={a.id}
+              href={`/agents/${a.id}`}
+              kind="agent"
+              name={a.name}
+              status={health.worst('agent', a.id)}
+            />
           ))}
         </div>
       </section>
       <section>
         <h2>Sites</h2>
         <div className="tiles">
-          {sites.items.map((s) => (
-            <Link key={s.id} href={`/sites/${s.id}`} className="tile" data-site={s.name}>
-              <HealthDot status={health.worst('site', s.id)} /> {s.name}
-            </Link>
+          {shown('site', sites.items).map((s) => (
+            <Tile
+              key={s.id}
+              href={`/sites/${s.id}`}
+              kind="site"
+              name={s.name}
+              status={health.worst('site', s.id)}
+            />
           ))}
         </div>
       </section>
@@ -135,6 +162,28 @@ export function OverviewPage() {
     </div>
   );
 }
+
+/**
+ * One agent or site on the overview. Memoized: a health flush re-renders the page, but only the
+ * tiles whose colour changed are rendered again.
+ */
+const Tile = memo(function Tile({
+  href,
+  kind,
+  name,
+  status,
+}: {
+  href: string;
+  kind: 'agent' | 'site';
+  name: string;
+  status: HealthStatus;
+}) {
+  return (
+    <Link href={href} className="tile" {...{ [`data-${kind}`]: name }}>
+      <HealthDot status={status} /> {name}
+    </Link>
+  );
+});
 
 function Stat({ label, value, down }: { label: string; value: number; down?: number }) {
   return (

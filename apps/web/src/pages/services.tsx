@@ -1,9 +1,10 @@
-import { type FormEvent, useState } from 'react';
-import { type ApiError, api, call, type Page } from '../api/client';
-import type { Service } from '../api/views';
+import { Fragment, useState } from 'react';
+import { api, call, type Page } from '../api/client';
+import type { Service, UnitRender } from '../api/views';
 import { useSession } from '../auth/session';
-import { Empty, ErrorNote, errorFor, Field, list, PageHeader } from '../components/ui';
+import { Empty, ErrorNote, PageHeader } from '../components/ui';
 import { useLoad } from '../components/use-load';
+import { ServiceForm, UnitFile } from './service-form';
 
 /** systemd units Portico installs on agents, with the Ollama and Open WebUI presets. */
 export function ServicesPage() {
@@ -13,6 +14,7 @@ export function ServicesPage() {
     [],
   );
   const [adding, setAdding] = useState(false);
+  const [shown, setShown] = useState<string | null>(null);
   return (
     <>
       <PageHeader title="Services">
@@ -46,19 +48,39 @@ export function ServicesPage() {
               <th>Runs</th>
               <th>Restart</th>
               <th>Agents</th>
+              <th />
             </tr>
           </thead>
           <tbody>
             {services.data.items.map((s) => (
-              <tr key={s.id}>
-                <td>{s.name}</td>
-                <td>{s.kind}</td>
-                <td>
-                  <code>{s.execStart ?? s.image ?? '—'}</code>
-                </td>
-                <td>{s.restart}</td>
-                <td>{s.agents?.join(', ')}</td>
-              </tr>
+              <Fragment key={s.id}>
+                <tr data-service={s.name}>
+                  <td>{s.name}</td>
+                  <td>{s.kind}</td>
+                  <td>
+                    <code>{s.execStart ?? s.image ?? 'preset default'}</code>
+                  </td>
+                  <td>{s.restart}</td>
+                  <td>{s.agents?.join(', ') || <span className="muted">none</span>}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="link"
+                      aria-expanded={shown === s.id}
+                      onClick={() => setShown(shown === s.id ? null : s.id)}
+                    >
+                      {shown === s.id ? 'hide unit' : 'show unit'}
+                    </button>
+                  </td>
+                </tr>
+                {shown === s.id ? (
+                  <tr>
+                    <td colSpan={6}>
+                      <SavedUnit id={s.id} version={s.version} />
+                    </td>
+                  </tr>
+                ) : null}
+              </Fragment>
             ))}
           </tbody>
         </table>
@@ -67,67 +89,11 @@ export function ServicesPage() {
   );
 }
 
-function ServiceForm({ onDone }: { onDone: () => void }) {
-  const [name, setName] = useState('');
-  const [kind, setKind] = useState<Service['kind']>('generic');
-  const [execStart, setExecStart] = useState('');
-  const [image, setImage] = useState('');
-  const [agents, setAgents] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const errors = error?.fieldErrors ?? {};
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      await call(
-        api.POST('/api/v1/services', {
-          body: {
-            name,
-            kind,
-            ...(execStart ? { execStart } : {}),
-            ...(image ? { image } : {}),
-            agents: list(agents),
-          },
-        }),
-      );
-      onDone();
-    } catch (err) {
-      setError(err as ApiError);
-    }
-  };
-  return (
-    <form className="card form narrow" onSubmit={submit} aria-label="Service">
-      <Field label="Unit name" error={errors.name} hint="without .service">
-        <input value={name} onChange={(e) => setName(e.target.value)} />
-      </Field>
-      <Field label="Kind" error={errors.kind}>
-        <select value={kind} onChange={(e) => setKind(e.target.value as Service['kind'])}>
-          <option value="generic">generic command</option>
-          <option value="ollama">Ollama preset</option>
-          <option value="openwebui">Open WebUI preset (container)</option>
-        </select>
-      </Field>
-      {kind === 'generic' ? (
-        <Field label="ExecStart" error={errors.execStart}>
-          <input value={execStart} onChange={(e) => setExecStart(e.target.value)} />
-        </Field>
-      ) : null}
-      {kind === 'openwebui' ? (
-        <Field label="Image" error={errors.image} hint="default: the preset's image">
-          <input value={image} onChange={(e) => setImage(e.target.value)} />
-        </Field>
-      ) : null}
-      <Field label="Agents" error={errorFor(errors, 'agents')} hint="agent names, comma separated">
-        <input value={agents} onChange={(e) => setAgents(e.target.value)} />
-      </Field>
-      {error && Object.keys(errors).length === 0 ? <ErrorNote error={error} what="Not saved" /> : null}
-      <div className="row">
-        <button type="submit" className="primary">
-          Create service
-        </button>
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
+/** The unit a saved service installs on its agents, as the next deployment would write it. */
+function SavedUnit({ id, version }: { id: string; version: number }) {
+  const unit = useLoad(
+    () => call<UnitRender>(api.GET('/api/v1/services/{id}/render', { params: { path: { id } } })),
+    [id, version],
   );
+  return <UnitFile testId="unit" render={unit.data} error={unit.error} />;
 }

@@ -1,5 +1,6 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type ApiError, api, call, type Page } from '../api/client';
+import type { components } from '../api/schema';
 import type { Agent, Site, Upstream } from '../api/views';
 import { useSession } from '../auth/session';
 import { ErrorNote, errorFor, Field, formatLabels, list, parseLabels } from '../components/ui';
@@ -7,15 +8,37 @@ import { useLoad } from '../components/use-load';
 
 type Route = { pathPrefix: string; upstream: string; streaming: boolean };
 
-/** Create or edit a site; the API's 400 details appear under the fields they name. */
+/** What the form holds, as the body of a create: what the live preview renders. */
+export type SiteDraft = components['schemas']['CreateSite'];
+
+/** Settings of a saved site the form does not show; a draft keeps them so it renders the same. */
+function hiddenSettings(site: Site | null): Partial<SiteDraft> {
+  if (!site) return {};
+  const { readTimeoutSec, sendTimeoutSec, maxBodyMb, responseHeaders, upstreamHeaders, certificateId } = site;
+  return {
+    readTimeoutSec,
+    sendTimeoutSec,
+    maxBodyMb,
+    responseHeaders,
+    upstreamHeaders,
+    ...(certificateId ? { certificateId } : {}),
+  };
+}
+
+/**
+ * Create or edit a site; the API's 400 details appear under the fields they name. Every change
+ * is reported through onDraft (with whether it differs from what was loaded) for the preview.
+ */
 export function SiteForm({
   site,
   onSaved,
   onDeleted,
+  onDraft,
 }: {
   site: Site | null;
   onSaved: (s: Site) => void;
   onDeleted: () => void;
+  onDraft?: (draft: SiteDraft, changed: boolean) => void;
 }) {
   const { can } = useSession();
   const readOnly = !can('write');
@@ -44,20 +67,28 @@ export function SiteForm({
   const [busy, setBusy] = useState(false);
   const errors = error?.fieldErrors ?? {};
 
+  const body = {
+    name,
+    hostnames: list(hostnames),
+    routes,
+    tlsMode,
+    httpsRedirect,
+    hsts,
+    websocket,
+    agents,
+    labels: parseLabels(labels),
+  };
+  const draft = JSON.stringify({ ...hiddenSettings(site), ...body });
+  const loaded = useRef(draft);
+  const report = useRef(onDraft);
+  report.current = onDraft;
+  useEffect(() => {
+    report.current?.(JSON.parse(draft) as SiteDraft, draft !== loaded.current);
+  }, [draft]);
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    const body = {
-      name,
-      hostnames: list(hostnames),
-      routes,
-      tlsMode,
-      httpsRedirect,
-      hsts,
-      websocket,
-      agents,
-      labels: parseLabels(labels),
-    };
     try {
       const saved = site
         ? await call<Site>(

@@ -6,7 +6,7 @@ import { useSession } from '../auth/session';
 import { Empty, ErrorNote, formatLabels, PageHeader } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { SiteDoctor } from './site-doctor';
-import { SiteForm } from './site-form';
+import { type SiteDraft, SiteForm } from './site-form';
 import { SitePreview } from './site-preview';
 
 export function SitesPage() {
@@ -93,6 +93,7 @@ function SiteList() {
 function SiteEditor({ id }: { id?: string }) {
   const [, navigate] = useLocation();
   const [saved, setSaved] = useState(0);
+  const [draft, setDraft] = useState<{ body: SiteDraft; changed: boolean } | null>(null);
   const site = useLoad(
     () =>
       id ? call<Site>(api.GET('/api/v1/sites/{id}', { params: { path: { id } } })) : Promise.resolve(null),
@@ -114,12 +115,13 @@ function SiteEditor({ id }: { id?: string }) {
             else setSaved((n) => n + 1);
           }}
           onDeleted={() => navigate('/')}
+          onDraft={(body, changed) => setDraft({ body, changed })}
         />
-        {site.data ? (
-          <SitePreview siteId={site.data.id} version={site.data.version} />
+        {draft && (site.data || draft.changed) ? (
+          <SitePreview draft={draft.body} siteId={site.data?.id} dirty={draft.changed || !site.data} />
         ) : (
           <aside className="preview muted">
-            The rendered nginx and Apache config appears here once the site is saved.
+            The rendered nginx and Apache config appears here as you type, before anything is saved.
           </aside>
         )}
       </div>

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { type ApiError, api, call } from '../api/client';
 import type { ApiToken, Permission, Role, User } from '../api/views';
 import { useSession } from '../auth/session';
-import { ErrorNote, Field, PageHeader, when } from '../components/ui';
+import { Badge, ErrorNote, Field, PageHeader, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
 
 const ROLES: Role[] = ['viewer', 'operator', 'admin'];
@@ -21,7 +21,7 @@ export function UsersPage() {
 }
 
 function Users() {
-  const users = useLoad(() => call<User[]>(api.GET('/api/v1/users')), []);
+  const users = useLoad(() => call<{ items: User[] }>(api.GET('/api/v1/users')), []);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
@@ -46,10 +46,19 @@ function Users() {
   return (
     <section>
       <h2>Users</h2>
-      <table className="list">
+      <ErrorNote error={users.error} what="Could not load users" />
+      <table className="list" data-testid="users">
+        <thead>
+          <tr>
+            <th>Email</th>
+            <th>Role</th>
+            <th>Status</th>
+            <th>Added</th>
+          </tr>
+        </thead>
         <tbody>
-          {users.data?.map((u) => (
-            <tr key={u.id}>
+          {users.data?.items.map((u) => (
+            <tr key={u.id} data-user={u.email}>
               <td>{u.email}</td>
               <td>
                 <select
@@ -72,19 +81,26 @@ function Users() {
                   disabled
                 </label>
               </td>
+              <td className="muted">{when(u.createdAt)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <form className="card form row" onSubmit={submit} aria-label="Add a user">
         <Field label="Email" error={error?.fieldErrors.email}>
-          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input name="email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
         </Field>
-        <Field label="Password" error={error?.fieldErrors.password}>
-          <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <Field label="Password" error={error?.fieldErrors.password} hint="at least 12 characters">
+          <input
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </Field>
         <Field label="Role">
-          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          <select name="role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
             {ROLES.map((r) => (
               <option key={r}>{r}</option>
             ))}
@@ -100,7 +116,7 @@ function Users() {
 }
 
 function Tokens() {
-  const tokens = useLoad(() => call<ApiToken[]>(api.GET('/api/v1/tokens')), []);
+  const tokens = useLoad(() => call<{ items: ApiToken[] }>(api.GET('/api/v1/tokens')), []);
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<Permission[]>(['read']);
   const [created, setCreated] = useState<ApiToken | null>(null);
@@ -118,28 +134,56 @@ function Tokens() {
   };
   const revoke = (t: ApiToken) =>
     confirm(`Revoke token ${t.name}? Automation using it stops working.`) &&
-    call(api.DELETE('/api/v1/tokens/{id}', { params: { path: { id: t.id } } })).then(tokens.reload, setError);
+    call(api.DELETE('/api/v1/tokens/{id}', { params: { path: { id: t.id } } })).then(() => {
+      if (created?.id === t.id) setCreated(null);
+      tokens.reload();
+    }, setError);
   return (
     <section>
       <h2>API tokens</h2>
       {created?.token ? (
-        <div className="callout">
+        <div className="callout" data-testid="new-token">
           Token <strong>{created.name}</strong> created. Copy it now — it is never shown again:
           <pre className="config">{created.token}</pre>
+          <button type="button" onClick={() => setCreated(null)}>
+            I have copied it
+          </button>
         </div>
       ) : null}
-      <table className="list">
+      <ErrorNote error={tokens.error} what="Could not load tokens" />
+      <table className="list" data-testid="tokens">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Token</th>
+            <th>Scopes</th>
+            <th>Owner</th>
+            <th>Created</th>
+            <th>Last used</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
-          {tokens.data?.map((t) => (
-            <tr key={t.id}>
+          {tokens.data?.items.map((t) => (
+            <tr key={t.id} data-token={t.name} data-revoked={t.revokedAt ? 'yes' : 'no'}>
               <td>{t.name}</td>
-              <td>{t.scopes.join(', ')}</td>
-              <td className="muted">created {when(t.createdAt)}</td>
-              <td className="muted">{t.lastUsedAt ? `used ${when(t.lastUsedAt)}` : 'never used'}</td>
               <td>
-                <button type="button" className="link" onClick={() => void revoke(t)}>
-                  revoke
-                </button>
+                <code title="only the prefix is kept in readable form">{t.prefix}…</code>
+              </td>
+              <td>{t.scopes.join(', ')}</td>
+              <td className="muted">{t.user?.email ?? '—'}</td>
+              <td className="muted">{when(t.createdAt)}</td>
+              <td className="muted">{t.lastUsedAt ? when(t.lastUsedAt) : 'never'}</td>
+              <td>
+                {t.revokedAt ? (
+                  <span title={new Date(t.revokedAt).toLocaleString()}>
+                    <Badge value="revoked" />
+                  </span>
+                ) : (
+                  <button type="button" className="link" onClick={() => void revoke(t)}>
+                    revoke
+                  </button>
+                )}
               </td>
             </tr>
           ))}
@@ -147,7 +191,7 @@ function Tokens() {
       </table>
       <form className="card form row" onSubmit={submit} aria-label="Create a token">
         <Field label="Name" error={error?.fieldErrors.name}>
-          <input value={name} onChange={(e) => setName(e.target.value)} />
+          <input name="token-name" value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
         <div className="checks">
           {SCOPES.map((s) => (
@@ -167,6 +211,7 @@ function Tokens() {
           Create token
         </button>
       </form>
+      {error?.fieldErrors.scopes ? <p className="field-error">scopes: {error.fieldErrors.scopes}</p> : null}
       <ErrorNote error={error && Object.keys(error.fieldErrors).length === 0 ? error : null} />
     </section>
   );
