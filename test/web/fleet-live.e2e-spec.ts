@@ -109,8 +109,16 @@ describe('dashboard against a real host', () => {
     );
 
     await page.getByRole('navigation').getByRole('link', { name: 'Health', exact: true }).click();
-    await page.locator(`tr[data-subject="site:${site.body.id}"]`).first().click();
+    await page.locator(`tr[data-check="site:${site.body.id}:http@${agent.body.id}"]`).click();
     await page.getByTestId('check-history').locator('svg.strip rect').first().waitFor();
+    // The response-time chart has the outage in it: failed results among the answered ones.
+    const chart = page.getByTestId('response-chart');
+    await chart.waitFor();
+    expect(Number(await chart.getAttribute('data-failures'))).toBeGreaterThan(0);
+    expect(Number(await chart.getAttribute('data-samples'))).toBeGreaterThan(
+      Number(await chart.getAttribute('data-failures')),
+    );
+    expect(await chart.locator('polyline').count()).toBe(1);
     await h.screenshot(page, 'health');
 
     // The doctor button: checks run from Portico and over SSH on the agent, problems first.

@@ -12,7 +12,13 @@ function niceMax(value: number): number {
   return [1, 2, 5, 10].map((m) => m * step).find((v) => v >= top) ?? top;
 }
 
-const clock = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** Seconds too when the chart spans less than ten minutes (a short interval, or a fresh check). */
+const clock = (ms: number, span: number) =>
+  new Date(ms).toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(span < 600_000 ? { second: '2-digit' as const } : {}),
+  });
 
 /**
  * Response time of one check over its recent results (GET /api/v1/health/history): a line of
@@ -56,10 +62,10 @@ export function ResponseChart({ samples }: { samples: HealthSample[] }) {
         </g>
       ))}
       <text x={PAD.left} y={H - 6} className="axis">
-        {clock(t0)}
+        {clock(t0, span)}
       </text>
       <text x={W - PAD.right} y={H - 6} textAnchor="end" className="axis">
-        {clock(t0 + span)}
+        {clock(t0 + span, span)}
       </text>
       {line ? <polyline points={line} fill="none" stroke="#4263eb" strokeWidth={1.5} /> : null}
       {points.map((p) => (

@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { HISTORY_SAMPLES, ResponseHistory } from './response-history.js';
 
+const start = Date.now() + 1_000;
 const result = (i: number, over: Record<string, unknown> = {}) => ({
   checkKey: 'c1',
-  at: new Date(Date.UTC(2026, 10, 24, 12, 0, i)).toISOString(),
+  // Half a second apart: samples within one second stay apart (10 ms resolution).
+  at: new Date(start + i * 500).toISOString(),
   status: 'up' as const,
   outcome: 'ok' as const,
   latencyMs: i,
@@ -16,10 +18,17 @@ describe('ResponseHistory', () => {
     const history = new ResponseHistory();
     history.record(result(1));
     history.record(result(2, { outcome: 'fail', status: 'degraded', latencyMs: 70_000.4 }));
-    expect(history.samples('c1')).toEqual([
-      { at: '2026-11-24T12:00:01.000Z', latencyMs: 1, outcome: 'ok', status: 'up' },
-      { at: '2026-11-24T12:00:02.000Z', latencyMs: 65_535, outcome: 'fail', status: 'degraded' },
+    const at = (i: number) => new Date(Math.round((start + i * 500) / 10) * 10).toISOString();
+    const samples = history.samples('c1');
+    expect(samples).toEqual([
+      { at: expect.any(String), latencyMs: 1, outcome: 'ok', status: 'up' },
+      { at: expect.any(String), latencyMs: 65_535, outcome: 'fail', status: 'degraded' },
     ]);
+    // To the 10 ms tick; the process start the ticks count from is not on a tick boundary.
+    samples.forEach((s, i) => {
+      expect(Math.abs(Date.parse(s.at) - Date.parse(at(i + 1)))).toBeLessThanOrEqual(10);
+    });
+    expect(Date.parse(samples[1]!.at) - Date.parse(samples[0]!.at)).toBe(500);
     expect(history.samples('other')).toEqual([]);
   });
 

@@ -13,10 +13,14 @@ export interface Sample {
   status: HealthStatus;
 }
 
+/** Times are kept in 10 ms ticks since the process started: 32 bits last 497 days. */
+const TICK_MS = 10;
+const EPOCH = Date.now();
+
 /**
  * The last HISTORY_SAMPLES results of one check in a ring of typed arrays (7 bytes a sample,
  * off the JS heap): at 10,000 checks the whole history costs ~8 MiB, where objects would cost
- * ten times that. Seconds since the epoch, latency in ms (capped at 65 s), outcome and status
+ * ten times that. Time in 10 ms ticks, latency in ms (capped at 65 s), outcome and status
  * packed in one byte.
  */
 class Ring {
@@ -27,7 +31,7 @@ class Ring {
   private size = 0;
 
   push(result: LatestResult): void {
-    this.at[this.next] = Math.floor(Date.parse(result.at) / 1000);
+    this.at[this.next] = Math.max(0, Math.round((Date.parse(result.at) - EPOCH) / TICK_MS));
     this.latency[this.next] = Math.min(65_535, Math.max(0, Math.round(result.latencyMs)));
     this.state[this.next] = (OUTCOMES.indexOf(result.outcome) << 2) | STATUSES.indexOf(result.status);
     this.next = (this.next + 1) % HISTORY_SAMPLES;
@@ -41,7 +45,7 @@ class Ring {
       const j = (this.next - this.size + i + HISTORY_SAMPLES) % HISTORY_SAMPLES;
       const packed = this.state[j]!;
       out.push({
-        at: new Date(this.at[j]! * 1000).toISOString(),
+        at: new Date(EPOCH + this.at[j]! * TICK_MS).toISOString(),
         latencyMs: this.latency[j]!,
         outcome: OUTCOMES[packed >> 2] ?? 'fail',
         status: STATUSES[packed & 3] ?? 'unknown',
