@@ -41,5 +41,16 @@ describe('ResponseHistory', () => {
     expect(samples.at(-1)?.latencyMs).toBe(HISTORY_SAMPLES + 4);
     history.prune(new Set());
     expect(history.samples('c1')).toEqual([]);
+    // The freed slot serves the next check, which starts empty.
+    history.record(result(1, { checkKey: 'c2' }));
+    expect(history.samples('c2')).toHaveLength(1);
+  });
+
+  it('keeps checks apart across slabs of 1,024', () => {
+    const history = new ResponseHistory();
+    for (let c = 0; c < 2_100; c++) history.record(result(c % 7, { checkKey: `k${c}`, latencyMs: c }));
+    expect(history.samples('k0')[0]?.latencyMs).toBe(0);
+    expect(history.samples('k1500')[0]?.latencyMs).toBe(1_500);
+    expect(history.samples('k2099')).toHaveLength(1);
   });
 });
