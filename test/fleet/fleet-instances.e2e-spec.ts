@@ -120,20 +120,28 @@ describe('deploys to one agent are serialized', () => {
 describe('several API instances on one database', () => {
   it('run each target exactly once and keep the per-agent serialization across instances', async () => {
     fleet = await SshHostFleet.start(['nginx', 'apache', 'nginx']);
-    const b = await FleetApp.start(db.url, secret, SHARED);
-    extraApps.push(b);
-    const agents = await registerAgents(a.api, fleet.hosts, (h) => slowReload(h, 0.5));
-    const site = await createSite(a.api, agents, v1.port);
+    // Two instances on a database of their own that wait for an agent as long as it takes: this
+    // test is about serialization, and on a loaded machine queued deploys can exceed 4 s.
+    const own = await TestDatabase.create('fleet-instances-pair');
+    extraDbs.push(own);
+    const patient = { ...SHARED, DEPLOY_AGENT_WAIT_MS: '60000' };
+    const [x, y] = await Promise.all([
+      FleetApp.start(own.url, secret, patient),
+      FleetApp.start(own.url, secret, patient),
+    ]);
+    extraApps.push(x, y);
+    const agents = await registerAgents(x.api, fleet.hosts, (h) => slowReload(h, 0.5));
+    const site = await createSite(x.api, agents, v1.port);
 
-    const [fromA, fromB] = await Promise.all([post(a, agents), post(b, agents)]);
-    const [da, db2] = [await waitForDeployment(a.api, fromA), await waitForDeployment(b.api, fromB)];
+    const [fromA, fromB] = await Promise.all([post(x, agents), post(y, agents)]);
+    const [da, db2] = [await waitForDeployment(x.api, fromA), await waitForDeployment(y.api, fromB)];
     expect([da.status, db2.status]).toEqual(['succeeded', 'succeeded']);
 
     const targets: TargetView[] = [...da.targets, ...db2.targets];
     expect(targets).toHaveLength(6);
     // Both instances worked (each runs one target at a time here), each target on exactly one.
     expect(new Set(targets.map((t) => t.instanceId)).size).toBe(2);
-    const started = [...a.events, ...b.events].filter((e) => e.type === 'target.started');
+    const started = [...x.events, ...y.events].filter((e) => e.type === 'target.started');
     for (const t of targets) {
       expect(
         started.filter((e) => e.deploymentId === t.deploymentId && e.agentId === t.agentId),

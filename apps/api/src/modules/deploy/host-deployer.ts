@@ -217,11 +217,21 @@ export class HostDeployer {
   }
 
   private async verify(checks: HttpCheck[], units: string[]): Promise<CheckResult[]> {
-    if (this.settings.settleMs > 0 && checks.length > 0) await sleep(this.settings.settleMs);
-    const [results, inactive] = await Promise.all([
-      this.probe.verify(checks, this.settings.verifyTimeoutMs),
+    const { settleMs, verifyTimeoutMs } = this.settings;
+    const deadline = Date.now() + settleMs + verifyTimeoutMs;
+    if (settleMs > 0 && checks.length > 0) await sleep(settleMs);
+    const [first, inactive] = await Promise.all([
+      this.probe.verify(checks, verifyTimeoutMs),
       this.units.inactive(units),
     ]);
+    // A reload is a signal the proxy handles when it gets to it: on a busy host an old worker
+    // can still answer the first round with the old config. A second round a settle later
+    // reaches the new workers, so a config that broke a site is not taken for a good one.
+    let results = first;
+    if (first.every((r) => r.ok) && checks.length > 0) {
+      await sleep(settleMs);
+      results = await this.probe.verify(checks, Math.max(1_000, deadline - Date.now()));
+    }
     const failed = results.find((r) => !r.ok);
     if (failed) {
       const c = failed.check;
