@@ -263,6 +263,27 @@ describe('certificate policies', () => {
     expect(wildcard.body.details).toEqual([
       { field: 'certificatePolicy', message: expect.stringContaining('use a dns-01 policy') },
     ]);
+    // A preview of an unsaved draft refuses the same, under the same field.
+    const draft = {
+      name: 'draft',
+      hostnames: ['*.policy.test'],
+      tlsMode: 'acme',
+      certificatePolicy: 'pebble',
+      routes: [{ pathPrefix: '/', upstream: 'chat' }],
+    };
+    const preview = await api.post('/api/v1/sites/render-preview?flavor=nginx', draft);
+    expect(preview.status).toBe(400);
+    expect(preview.body.details).toEqual([
+      { field: 'certificatePolicy', message: expect.stringContaining('use a dns-01 policy') },
+    ]);
+    const previewUnknown = await api.post('/api/v1/sites/render-preview?flavor=nginx', {
+      ...draft,
+      hostnames: ['draft.policy.test'],
+      certificatePolicy: 'nope',
+    });
+    expect(previewUnknown.body.details).toEqual([
+      { field: 'certificatePolicy', message: 'no certificate policy named nope' },
+    ]);
     const unknown = await api.patch(`/api/v1/sites/${site.id}`, { certificatePolicy: 'nope' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.details).toEqual([
