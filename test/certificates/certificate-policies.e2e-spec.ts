@@ -1,19 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { Bind } from '../fixtures/bind.js';
 import { agentDocFor } from '../fixtures/fleet-agent.js';
-import { Pebble } from '../fixtures/pebble.js';
-import { freePort } from '../fixtures/ports.js';
-import { SshHost } from '../fixtures/ssh-host.js';
-import { FLEET_ENV, waitForDeployment } from '../fleet/fleet-app.js';
+import { waitForDeployment } from '../fleet/fleet-app.js';
 import type { ApiClient } from '../support/api-client.js';
-import { TestApp } from '../support/test-app.js';
-import { TestDatabase } from '../support/test-database.js';
+import { AcmeStand } from './acme-stand.js';
 
 // Certificate policies as objects of their own: made through the REST API and through fleet
 // documents, named by sites, followed by orders, and acted on by the scheduler, which issues a
@@ -22,59 +13,33 @@ jest.setTimeout(150_000);
 
 const HOSTNAME = 'chat.policy.test';
 
-let host: SshHost;
-let bind: Bind;
-let pebble: Pebble;
-let caDir: string;
-let upstream: Server;
-let db: TestDatabase;
-let app: TestApp;
+let stand: AcmeStand;
 let api: ApiClient;
-let httpsPort: number;
 let agentName: string;
 
 beforeAll(async () => {
-  host = await SshHost.start({ flavor: 'nginx' });
-  httpsPort = await freePort();
-  upstream = createServer((_req, res) => res.end('chat backend\n'));
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  bind = await Bind.start({ zone: 'policy.test', a: { [HOSTNAME]: host.address } });
-  pebble = await Pebble.start({ httpPort: host.httpPort, dnsPort: bind.port });
-  caDir = mkdtempSync(join(tmpdir(), 'portico-policy-ca-'));
-  writeFileSync(join(caDir, 'pebble-tls-ca.pem'), pebble.tlsCa);
-  db = await TestDatabase.create('certificate-policies');
-  app = await TestApp.start({
-    databaseUrl: db.url,
-    env: {
-      ...FLEET_ENV,
-      NODE_EXTRA_CA_CERTS: join(caDir, 'pebble-tls-ca.pem'),
-      CERT_SCHEDULER_INTERVAL_SEC: '1',
-    },
-    timeoutMs: 60_000,
+  stand = await AcmeStand.start({
+    label: 'certificate-policies',
+    zone: 'policy.test',
+    hostname: HOSTNAME,
+    body: 'chat backend\n',
+    env: { CERT_SCHEDULER_INTERVAL_SEC: '1' },
   });
-  api = await app.admin();
+  api = stand.api;
   // The agent carries a private key, which documents never do: it is registered through the API.
-  const agent = await api.post('/api/v1/agents', agentDocFor(host, { httpsPort }));
+  const agent = await api.post('/api/v1/agents', agentDocFor(stand.host, { httpsPort: stand.httpsPort }));
   expect(agent.status).toBe(201);
   agentName = agent.body.name;
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await db?.drop();
-  await pebble?.stop();
-  await bind?.stop();
-  await new Promise((r) => upstream?.close(r));
-  await host?.stop();
-  if (caDir) rmSync(caDir, { recursive: true, force: true });
+  await stand?.stop();
 });
 
 const fleetDoc = (policy: Record<string, unknown>, site: Record<string, unknown> = {}) => ({
   apiVersion: 'portico/v1',
-  upstreams: [
-    { name: 'chat', targets: [{ host: '127.0.0.1', port: (upstream.address() as { port: number }).port }] },
-  ],
-  certificatePolicies: [{ name: 'pebble', directory: pebble.directoryUrl, ...policy }],
+  upstreams: [{ name: 'chat', targets: [{ host: '127.0.0.1', port: stand.backendPort }] }],
+  certificatePolicies: [{ name: 'pebble', directory: stand.pebble.directoryUrl, ...policy }],
   sites: [
     {
       name: 'chat',
@@ -102,7 +67,7 @@ async function until<T>(what: string, read: () => Promise<T | undefined>, timeou
 function servedLeaf(): Promise<X509Certificate | null> {
   return new Promise((resolve) => {
     const socket = tlsConnect(
-      { host: host.address, port: httpsPort, servername: HOSTNAME, rejectUnauthorized: false },
+      { host: stand.host.address, port: stand.httpsPort, servername: HOSTNAME, rejectUnauthorized: false },
       () => {
         const raw = socket.getPeerCertificate().raw;
         socket.end();
@@ -117,7 +82,7 @@ describe('certificate policies', () => {
   it('refuses a policy for a directory with no account, then without one nothing is created', async () => {
     const noAccount = await api.post('/api/v1/certificate-policies', {
       name: 'pebble',
-      directory: pebble.directoryUrl,
+      directory: stand.pebble.directoryUrl,
     });
     expect(noAccount.status).toBe(400);
     expect(noAccount.body.details).toEqual([
@@ -148,7 +113,7 @@ describe('certificate policies', () => {
 
   it('comes from the document: planned, applied, exported, and re-applied as a no-op', async () => {
     const account = await api.post('/api/v1/acme-accounts', {
-      directory: pebble.directoryUrl,
+      directory: stand.pebble.directoryUrl,
       termsOfServiceAgreed: true,
     });
     expect(account.status).toBe(201);
@@ -161,7 +126,7 @@ describe('certificate policies', () => {
     expect(policyChange).toMatchObject({ action: 'create', name: 'pebble' });
     expect(policyChange.fields).toEqual(
       expect.arrayContaining([
-        { field: 'directory', after: pebble.directoryUrl },
+        { field: 'directory', after: stand.pebble.directoryUrl },
         { field: 'challenge', after: 'http-01' },
         { field: 'keyType', after: 'rsa-2048' },
         { field: 'autoIssue', after: false },
@@ -176,7 +141,7 @@ describe('certificate policies', () => {
     expect(policies.body.items).toEqual([
       expect.objectContaining({
         name: 'pebble',
-        directory: pebble.directoryUrl,
+        directory: stand.pebble.directoryUrl,
         accountId: account.body.id,
         challenge: 'http-01',
         keyType: 'rsa-2048',
@@ -191,7 +156,7 @@ describe('certificate policies', () => {
     expect(exported.body.certificatePolicies).toEqual([
       {
         name: 'pebble',
-        directory: pebble.directoryUrl,
+        directory: stand.pebble.directoryUrl,
         challenge: 'http-01',
         keyType: 'rsa-2048',
         autoIssue: false,
@@ -293,7 +258,7 @@ describe('certificate policies', () => {
     // Through the API: a second policy, renamed with If-Match, then deleted once unused.
     const made = await api.post('/api/v1/certificate-policies', {
       name: 'spare',
-      directory: pebble.directoryUrl,
+      directory: stand.pebble.directoryUrl,
       challenge: 'dns-01',
       autoIssue: false,
     });

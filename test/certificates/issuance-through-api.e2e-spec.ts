@@ -1,19 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { type DetailedPeerCertificate, connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { Bind } from '../fixtures/bind.js';
 import { agentDocFor } from '../fixtures/fleet-agent.js';
-import { Pebble } from '../fixtures/pebble.js';
-import { freePort } from '../fixtures/ports.js';
-import { SshHost } from '../fixtures/ssh-host.js';
-import { FLEET_ENV, waitForDeployment } from '../fleet/fleet-app.js';
+import type { SshHost } from '../fixtures/ssh-host.js';
+import { waitForDeployment } from '../fleet/fleet-app.js';
 import type { ApiClient } from '../support/api-client.js';
-import { TestApp } from '../support/test-app.js';
-import { TestDatabase } from '../support/test-database.js';
+import { AcmeStand } from './acme-stand.js';
 
 // The production path with no stand-ins: the built app in its own process on a fresh database,
 // trusting Pebble's directory TLS through NODE_EXTRA_CA_CERTS; a real sshd + nginx host
@@ -23,45 +16,26 @@ jest.setTimeout(120_000);
 
 const HOSTNAME = 'www.through-api.test';
 
+let stand: AcmeStand;
 let host: SshHost;
-let bind: Bind;
-let pebble: Pebble;
 let pebbleRoot: string;
-let caDir: string;
-let upstream: Server;
-let db: TestDatabase;
-let app: TestApp;
 let api: ApiClient;
 let httpsPort: number;
 
 beforeAll(async () => {
-  host = await SshHost.start({ flavor: 'nginx' });
-  httpsPort = await freePort();
-  upstream = createServer((_req, res) => res.end('hello from the backend\n'));
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  bind = await Bind.start({ zone: 'through-api.test', a: { [HOSTNAME]: host.address } });
-  pebble = await Pebble.start({ httpPort: host.httpPort, dnsPort: bind.port });
-  pebbleRoot = await pebble.rootPem();
-  caDir = mkdtempSync(join(tmpdir(), 'portico-pebble-ca-'));
-  const caFile = join(caDir, 'pebble-tls-ca.pem');
-  writeFileSync(caFile, pebble.tlsCa);
-  db = await TestDatabase.create('issuance-through-api');
-  app = await TestApp.start({
-    databaseUrl: db.url,
-    env: { ...FLEET_ENV, NODE_EXTRA_CA_CERTS: caFile, PORTICO_RENEWAL_SCHEDULER: 'off' },
-    timeoutMs: 60_000,
+  stand = await AcmeStand.start({
+    label: 'issuance-through-api',
+    zone: 'through-api.test',
+    hostname: HOSTNAME,
+    body: 'hello from the backend\n',
+    env: { PORTICO_RENEWAL_SCHEDULER: 'off' },
   });
-  api = await app.admin();
+  ({ host, api, httpsPort } = stand);
+  pebbleRoot = await stand.pebble.rootPem();
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await db?.drop();
-  await pebble?.stop();
-  await bind?.stop();
-  await new Promise((r) => upstream?.close(r));
-  await host?.stop();
-  if (caDir) rmSync(caDir, { recursive: true, force: true });
+  await stand?.stop();
 });
 
 /** Polls an order through the API until it leaves the working states. */
@@ -116,7 +90,7 @@ describe('ACME issuance through the API of the built app', () => {
     const agent = agentRes.body;
 
     const account = await api.post('/api/v1/acme-accounts', {
-      directory: pebble.directoryUrl,
+      directory: stand.pebble.directoryUrl,
       email: 'ops@through-api.test',
       termsOfServiceAgreed: true,
     });
@@ -126,7 +100,7 @@ describe('ACME issuance through the API of the built app', () => {
 
     const up = await api.post('/api/v1/upstreams', {
       name: 'backend',
-      targets: [{ host: '127.0.0.1', port: (upstream.address() as { port: number }).port }],
+      targets: [{ host: '127.0.0.1', port: stand.backendPort }],
     });
     expect(up.status).toBe(201);
     const site = await api.post('/api/v1/sites', {
