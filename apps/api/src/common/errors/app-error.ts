@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   PRECONDITION_REQUIRED: 428,
   RENDER_FAILED: 422,
+  /** A write would break a rule that spans objects (modules/desired-state/fleet-invariants). */
+  INVARIANT_VIOLATED: 422,
   CERTIFICATE_REJECTED: 400,
   DNS01_REQUIRED: 422,
   ACME_NOT_READY: 422,
@@ -23,6 +25,7 @@ export const ERROR_STATUS = {
   BACKUP_INVALID: 400,
   BACKUP_INCOMPATIBLE: 422,
   RESTORE_NOT_EMPTY: 409,
+  RESTORE_INVALID: 422,
   // Talking to agent hosts (DeployError) and running deployments.
   INVALID_DEPLOY_INPUT: 400,
   HOST_KEY_CHANGED: 409,
@@ -43,6 +46,8 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export interface FieldError {
   field: string;
   message: string;
+  /** Why, when a rule rather than the field's own format refused it (e.g. OPENWEBUI_PORT_MISMATCH). */
+  reason?: string;
 }
 
 /**

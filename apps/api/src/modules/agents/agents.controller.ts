@@ -7,7 +7,7 @@ import { labelFilter, pageSchema } from '../../common/http/page.js';
 import { etagOf, expectedVersion } from '../../common/http/versioning.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
-import { AgentsService } from './agents.service.js';
+import { AGENT_PERMISSION, AgentsService } from './agents.service.js';
 import type { CreateAgent, UpdateAgent } from './dto/agent.schema.js';
 import { createAgentSchema, updateAgentSchema } from './dto/agent.schema.js';
 
@@ -31,13 +31,13 @@ export class AgentsController {
   }
 
   @Post()
-  @Requires('admin')
+  @Requires(AGENT_PERMISSION)
   create(@Body({ schema: createAgentSchema }) dto: CreateAgent, @CurrentActor() actor: Actor) {
     return this.agents.create(dto, actor);
   }
 
   @Patch(':id')
-  @Requires('admin')
+  @Requires(AGENT_PERMISSION)
   update(
     @IdParam() id: string,
     @Body({ schema: updateAgentSchema }) dto: UpdateAgent,
@@ -48,7 +48,7 @@ export class AgentsController {
   }
 
   @Delete(':id')
-  @Requires('admin')
+  @Requires(AGENT_PERMISSION)
   @HttpCode(204)
   remove(
     @IdParam() id: string,

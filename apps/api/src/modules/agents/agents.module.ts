@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
+import { DesiredStateModule } from '../desired-state/desired-state.module.js';
 import { AgentsController } from './agents.controller.js';
 import { AgentsService } from './agents.service.js';
 
-@Module({ controllers: [AgentsController], providers: [AgentsService] })
+@Module({
+  imports: [DesiredStateModule],
+  controllers: [AgentsController],
+  providers: [AgentsService],
+  exports: [AgentsService],
+})
 export class AgentsModule {}

@@ -7,11 +7,19 @@ import { PrismaService } from '../../database/prisma.service.js';
 import { lockForWrite } from '../../database/row-locks.js';
 import type { Agent, Prisma } from '../../generated/prisma/client.js';
 import { AuditService } from '../audit/audit.service.js';
-import type { Actor } from '../auth/principal.js';
-import { RevisionService } from '../revisions/revision.service.js';
+import { authorize } from '../auth/authorize.js';
+import type { Actor, Permission } from '../auth/principal.js';
+import type { StateChange } from '../desired-state/state-change.js';
+import { StateWriter } from '../desired-state/state-writer.js';
 import { generateAgentKey, publicKeyOf } from './agent-key.js';
 import type { CreateAgent, UpdateAgent } from './dto/agent.schema.js';
 import { AGENT_DEFAULTS } from './dto/agent.schema.js';
+
+/**
+ * Agents hold root on their hosts (commands, addresses, keys): every change of one, through any
+ * door, needs admin.
+ */
+export const AGENT_PERMISSION: Permission = 'admin';
 
 /** The API's view of an agent: the sealed key never leaves this service. */
 export function toAgentView({ sshKeyEncrypted, ...agent }: Agent) {
@@ -23,7 +31,7 @@ export class AgentsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly secrets: SecretBox,
-    private readonly revisions: RevisionService,
+    private readonly writer: StateWriter,
     private readonly audit: AuditService,
   ) {}
 
@@ -43,74 +51,87 @@ export class AgentsService {
     return toAgentView((await this.prisma.agent.findUnique({ where: { id } })) ?? notFound(id));
   }
 
-  async create(dto: CreateAgent, actor: Actor) {
-    const { privateKey, generateKey, ...fields } = { ...AGENT_DEFAULTS, ...dto };
-    const key = this.sealKey(fields.name, privateKey, generateKey);
-    return this.prisma.$transaction(async (tx) => {
-      if (await tx.agent.findUnique({ where: { name: fields.name } })) {
-        throw new AppError('NAME_TAKEN', `An agent named ${fields.name} already exists`, [
-          { field: 'name', message: 'is already used' },
-        ]);
-      }
-      const agent = toAgentView(await tx.agent.create({ data: { ...fields, ...key } }));
-      await this.revisions.bump(tx);
-      await this.audit.record(tx, actor, {
-        action: 'agent.create',
-        targetType: 'agent',
-        targetId: agent.id,
-        after: agent,
-      });
-      return agent;
-    });
+  create(dto: CreateAgent, actor: Actor) {
+    return this.writer.run(actor, (change) => this.createIn(change, dto));
   }
 
-  async update(id: string, dto: UpdateAgent, expected: number | undefined, actor: Actor) {
-    const { privateKey, generateKey, version: _, ...fields } = dto;
-    return this.prisma.$transaction(async (tx) => {
-      const row = await lockForWrite(tx, 'Agent', id, expected, () => tx.agent.findUnique({ where: { id } }));
-      if (
-        fields.name &&
-        fields.name !== row.name &&
-        (await tx.agent.findUnique({ where: { name: fields.name } }))
-      ) {
-        throw new AppError('NAME_TAKEN', `An agent named ${fields.name} already exists`, [
-          { field: 'name', message: 'is already used' },
-        ]);
-      }
-      const key =
-        privateKey !== undefined || generateKey
-          ? this.sealKey(fields.name ?? row.name, privateKey, generateKey)
-          : {};
-      const { count } = await tx.agent.updateMany({
-        where: { id, version: row.version },
-        data: { ...fields, ...key, version: row.version + 1 },
-      });
-      if (!count) throw versionConflict('Agent', id, row.version, row.version + 1);
-      const after = toAgentView(await tx.agent.findUniqueOrThrow({ where: { id } }));
-      await this.revisions.bump(tx);
-      await this.audit.record(tx, actor, {
-        action: 'agent.update',
-        targetType: 'agent',
-        targetId: id,
-        before: toAgentView(row),
-        after,
-      });
-      return after;
-    });
+  update(id: string, dto: UpdateAgent, expected: number | undefined, actor: Actor) {
+    return this.writer.run(actor, (change) => this.updateIn(change, id, dto, expected));
   }
 
   async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const row = await lockForWrite(tx, 'Agent', id, expected, () => tx.agent.findUnique({ where: { id } }));
-      await tx.agent.delete({ where: { id } });
-      await this.revisions.bump(tx);
-      await this.audit.record(tx, actor, {
-        action: 'agent.delete',
-        targetType: 'agent',
-        targetId: id,
-        before: toAgentView(row),
-      });
+    await this.writer.run(actor, (change) => this.removeIn(change, id, expected));
+  }
+
+  async idByName(change: StateChange, name: string): Promise<string | null> {
+    return (await change.tx.agent.findUnique({ where: { name }, select: { id: true } }))?.id ?? null;
+  }
+
+  /** The one way an agent comes to be: REST, a fleet document and a restore all end here. */
+  async createIn(change: StateChange, dto: CreateAgent) {
+    authorize(change.actor, AGENT_PERMISSION, 'Changing agents');
+    const { tx } = change;
+    const { privateKey, generateKey, ...fields } = { ...AGENT_DEFAULTS, ...dto };
+    await this.assertNameFree(change, fields.name);
+    const key = this.sealKey(fields.name, privateKey, generateKey);
+    const agent = toAgentView(await tx.agent.create({ data: { ...fields, ...key } }));
+    change.touch('agent', agent.name);
+    await this.audit.record(tx, change.actor, {
+      action: 'agent.create',
+      targetType: 'agent',
+      targetId: agent.id,
+      after: agent,
     });
+    return agent;
+  }
+
+  async updateIn(change: StateChange, id: string, dto: UpdateAgent, expected: number | undefined) {
+    authorize(change.actor, AGENT_PERMISSION, 'Changing agents');
+    const { tx } = change;
+    const { privateKey, generateKey, version: _, ...fields } = dto;
+    const row = await lockForWrite(tx, 'Agent', id, expected, () => tx.agent.findUnique({ where: { id } }));
+    if (fields.name && fields.name !== row.name) await this.assertNameFree(change, fields.name);
+    const key =
+      privateKey !== undefined || generateKey
+        ? this.sealKey(fields.name ?? row.name, privateKey, generateKey)
+        : {};
+    const { count } = await tx.agent.updateMany({
+      where: { id, version: row.version },
+      data: { ...fields, ...key, version: row.version + 1 },
+    });
+    if (!count) throw versionConflict('Agent', id, row.version, row.version + 1);
+    const after = toAgentView(await tx.agent.findUniqueOrThrow({ where: { id } }));
+    change.touch('agent', row.name, after.name);
+    await this.audit.record(tx, change.actor, {
+      action: 'agent.update',
+      targetType: 'agent',
+      targetId: id,
+      before: toAgentView(row),
+      after,
+    });
+    return after;
+  }
+
+  async removeIn(change: StateChange, id: string, expected: number | undefined): Promise<void> {
+    authorize(change.actor, AGENT_PERMISSION, 'Changing agents');
+    const { tx } = change;
+    const row = await lockForWrite(tx, 'Agent', id, expected, () => tx.agent.findUnique({ where: { id } }));
+    await tx.agent.delete({ where: { id } });
+    change.touch('agent', row.name);
+    await this.audit.record(tx, change.actor, {
+      action: 'agent.delete',
+      targetType: 'agent',
+      targetId: id,
+      before: toAgentView(row),
+    });
+  }
+
+  private async assertNameFree(change: StateChange, name: string): Promise<void> {
+    if (await change.tx.agent.findUnique({ where: { name }, select: { id: true } })) {
+      throw new AppError('NAME_TAKEN', `An agent named ${name} already exists`, [
+        { field: 'name', message: 'is already used' },
+      ]);
+    }
   }
 
   private sealKey(name: string, privateKey: string | undefined, generate: boolean | undefined) {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentHostsModule } from '../agent-hosts/agent-hosts.module.js';
 import { DeploymentsModule } from '../deployments/deployments.module.js';
+import { DesiredStateModule } from '../desired-state/desired-state.module.js';
 import { AcmeGateway } from './acme/acme.gateway.js';
 import { AcmeAccountsController } from './acme/acme-accounts.controller.js';
 import { AcmeAccountsService } from './acme/acme-accounts.service.js';
@@ -17,7 +18,7 @@ import { CertificatePoliciesController } from './policies/certificate-policies.c
 import { CertificatePolicies } from './policies/certificate-policies.service.js';
 
 @Module({
-  imports: [AgentHostsModule, DeploymentsModule],
+  imports: [AgentHostsModule, DeploymentsModule, DesiredStateModule],
   controllers: [
     CertificatesController,
     AcmeAccountsController,
@@ -36,6 +37,12 @@ import { CertificatePolicies } from './policies/certificate-policies.service.js'
     // A stored certificate reaches its agents through the fleet deployment runner.
     { provide: CertificateRollout, useClass: DeploymentsRollout },
   ],
-  exports: [CertificatesService, CertificateOrdersService, RenewalScheduler, CertificateRollout],
+  exports: [
+    CertificatesService,
+    CertificateOrdersService,
+    CertificatePolicies,
+    RenewalScheduler,
+    CertificateRollout,
+  ],
 })
 export class CertificatesModule {}

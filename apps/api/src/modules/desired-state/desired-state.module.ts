@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DesiredStateService } from './desired-state.service.js';
+import { FleetInvariants } from './fleet-invariants.js';
+import { StateWriter } from './state-writer.js';
 
 @Module({
-  providers: [DesiredStateService],
-  exports: [DesiredStateService],
+  providers: [DesiredStateService, FleetInvariants, StateWriter],
+  exports: [DesiredStateService, StateWriter, FleetInvariants],
 })
 export class DesiredStateModule {}

@@ -49,11 +49,19 @@ function checkConflicts(sites: SiteSpec[], agent: AgentSpec): void {
   }
 }
 
-/** A proxy in front of an Open WebUI must agree with how that container is published. */
+/**
+ * A proxy in front of an Open WebUI must agree with how that container is published. Only
+ * containers that run somewhere count: a service placed on no agent publishes nothing, so it
+ * cannot break the render of the proxies (writes already refuse such a mismatch).
+ */
 function checkFrontedServices(index: FleetIndex, plans: SitePlan[]): void {
   const upstreams = new Set(plans.flatMap((p) => p.routes.map((r) => r.upstream.name)));
   for (const service of index.services) {
-    if (service.kind === 'openwebui' && upstreams.has(service.options.upstream ?? ''))
+    if (
+      service.kind === 'openwebui' &&
+      service.agentIds.length &&
+      upstreams.has(service.options.upstream ?? '')
+    )
       unitPlan(index, service);
   }
 }

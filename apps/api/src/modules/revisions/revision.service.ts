@@ -18,7 +18,11 @@ export class RevisionService {
     return row.revision;
   }
 
-  async current(): Promise<number> {
-    return (await this.prisma.fleetRevision.findUnique({ where: { id: 1 } }))?.revision ?? 0;
+  current(): Promise<number> {
+    return this.currentIn(this.prisma);
+  }
+
+  async currentIn(tx: Tx | PrismaService): Promise<number> {
+    return (await tx.fleetRevision.findUnique({ where: { id: 1 } }))?.revision ?? 0;
   }
 }

@@ -9,7 +9,7 @@ import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
 import type { CreateService, UpdateService } from './dto/service.schema.js';
 import { createServiceSchema, updateServiceSchema } from './dto/service.schema.js';
-import { ServicesService } from './services.service.js';
+import { SERVICE_PERMISSION, ServicesService } from './services.service.js';
 
 const listQuery = pageSchema.extend({ label: labelFilter.optional(), q: z.string().max(64).optional() });
 
@@ -31,13 +31,13 @@ export class ServicesController {
   }
 
   @Post()
-  @Requires('write')
+  @Requires(SERVICE_PERMISSION)
   create(@Body({ schema: createServiceSchema }) dto: CreateService, @CurrentActor() actor: Actor) {
     return this.services.create(dto, actor);
   }
 
   @Patch(':id')
-  @Requires('write')
+  @Requires(SERVICE_PERMISSION)
   update(
     @IdParam() id: string,
     @Body({ schema: updateServiceSchema }) dto: UpdateService,
@@ -48,7 +48,7 @@ export class ServicesController {
   }
 
   @Delete(':id')
-  @Requires('write')
+  @Requires(SERVICE_PERMISSION)
   @HttpCode(204)
   remove(
     @IdParam() id: string,

@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
+import { DesiredStateModule } from '../desired-state/desired-state.module.js';
 import { ServicesController } from './services.controller.js';
 import { ServicesService } from './services.service.js';
 
-@Module({ controllers: [ServicesController], providers: [ServicesService] })
+@Module({
+  imports: [DesiredStateModule],
+  controllers: [ServicesController],
+  providers: [ServicesService],
+  exports: [ServicesService],
+})
 export class ServicesModule {}

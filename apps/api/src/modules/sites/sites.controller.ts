@@ -10,7 +10,7 @@ import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
 import type { CreateSite, UpdateSite } from './dto/site.schema.js';
 import { createSiteSchema, updateSiteSchema } from './dto/site.schema.js';
-import { SitesService } from './sites.service.js';
+import { SITE_PERMISSION, SitesService } from './sites.service.js';
 
 const listQuery = pageSchema.extend({
   label: labelFilter.optional(),
@@ -36,13 +36,13 @@ export class SitesController {
   }
 
   @Post()
-  @Requires('write')
+  @Requires(SITE_PERMISSION)
   create(@Body({ schema: createSiteSchema }) dto: CreateSite, @CurrentActor() actor: Actor) {
     return this.sites.create(dto, actor);
   }
 
   @Patch(':id')
-  @Requires('write')
+  @Requires(SITE_PERMISSION)
   update(
     @IdParam() id: string,
     @Body({ schema: updateSiteSchema }) dto: UpdateSite,
@@ -53,7 +53,7 @@ export class SitesController {
   }
 
   @Delete(':id')
-  @Requires('write')
+  @Requires(SITE_PERMISSION)
   @HttpCode(204)
   remove(
     @IdParam() id: string,

@@ -93,6 +93,10 @@ export class SitesRepository {
     return tx.site.findUniqueOrThrow({ where: { id }, include: SITE_INCLUDE });
   }
 
+  releaseHostnames(tx: Tx, siteIds: string[]) {
+    return tx.siteHostname.deleteMany({ where: { siteId: { in: siteIds } } });
+  }
+
   delete(tx: Tx, id: string) {
     return tx.site.delete({ where: { id } });
   }

@@ -1,23 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, FieldError } from '../../common/errors/app-error.js';
 import { versionConflict } from '../../common/http/versioning.js';
-import { PrismaService, Tx } from '../../database/prisma.service.js';
+import type { Tx } from '../../database/prisma.service.js';
 import { lockForWrite, lockNamed } from '../../database/row-locks.js';
 import { AuditService } from '../audit/audit.service.js';
-import type { Actor } from '../auth/principal.js';
-import { RevisionService } from '../revisions/revision.service.js';
+import { authorize } from '../auth/authorize.js';
+import type { Actor, Permission } from '../auth/principal.js';
+import type { StateChange } from '../desired-state/state-change.js';
+import { StateWriter } from '../desired-state/state-writer.js';
 import type { CreateSite, UpdateSite } from './dto/site.schema.js';
 import { SITE_DEFAULTS } from './dto/site.schema.js';
 import { policyProblem } from './policy-problem.js';
 import { SiteView, toSiteView } from './site.view.js';
 import { SiteChildren, SitesRepository } from './sites.repository.js';
 
+export const SITE_PERMISSION: Permission = 'write';
+
 @Injectable()
 export class SitesService {
   constructor(
     private readonly repo: SitesRepository,
-    private readonly prisma: PrismaService,
-    private readonly revisions: RevisionService,
+    private readonly writer: StateWriter,
     private readonly audit: AuditService,
   ) {}
 
@@ -30,79 +33,111 @@ export class SitesService {
     return toSiteView((await this.repo.find(id)) ?? notFound(id));
   }
 
-  async create(dto: CreateSite, actor: Actor): Promise<SiteView> {
-    const site = { ...SITE_DEFAULTS, ...dto };
-    return this.prisma.$transaction(async (tx) => {
-      if (await this.repo.findByName(dto.name, tx)) {
-        throw new AppError('NAME_TAKEN', `A site named ${dto.name} already exists`, [
-          { field: 'name', message: 'is already used' },
-        ]);
-      }
-      const children = await this.resolveChildren(tx, site, undefined);
-      await this.checkTls(tx, site.tlsMode, site.certificateId);
-      await checkPolicyCovers(tx, site.tlsMode, site.hostnames, children.certificatePolicyId);
-      const { routes: _r, agents: _a, hostnames: _h, certificatePolicy: _p, ...fields } = site;
-      const created = toSiteView(await this.repo.create(tx, fields, children as Required<SiteChildren>));
-      await this.revisions.bump(tx);
-      await this.audit.record(tx, actor, {
-        action: 'site.create',
-        targetType: 'site',
-        targetId: created.id,
-        after: created,
-      });
-      return created;
-    });
+  create(dto: CreateSite, actor: Actor): Promise<SiteView> {
+    return this.writer.run(actor, (change) => this.createIn(change, dto));
   }
 
-  async update(id: string, dto: UpdateSite, expected: number | undefined, actor: Actor): Promise<SiteView> {
-    return this.prisma.$transaction(async (tx) => {
-      const row = await lockForWrite(tx, 'Site', id, expected, () => this.repo.find(id, tx));
-      if (dto.name && dto.name !== row.name && (await this.repo.findByName(dto.name, tx))) {
-        throw new AppError('NAME_TAKEN', `A site named ${dto.name} already exists`, [
-          { field: 'name', message: 'is already used' },
-        ]);
-      }
-      const children = await this.resolveChildren(tx, dto, id);
-      await this.checkTls(
-        tx,
-        dto.tlsMode ?? row.tlsMode,
-        dto.certificateId === undefined ? row.certificateId : dto.certificateId,
-      );
-      await checkPolicyCovers(
-        tx,
-        dto.tlsMode ?? row.tlsMode,
-        dto.hostnames ?? row.hostnames.map((h) => h.hostname),
-        children.certificatePolicyId === undefined ? row.certificatePolicyId : children.certificatePolicyId,
-      );
-      const { routes: _r, agents: _a, hostnames: _h, certificatePolicy: _p, version: _v, ...fields } = dto;
-      const updated = await this.repo.updateAtVersion(tx, id, row.version, fields, children);
-      if (!updated) throw versionConflict('Site', id, row.version, row.version + 1);
-      const before = toSiteView(row);
-      const after = toSiteView(updated);
-      await this.revisions.bump(tx);
-      await this.audit.record(tx, actor, {
-        action: 'site.update',
-        targetType: 'site',
-        targetId: id,
-        before,
-        after,
-      });
-      return after;
-    });
+  update(id: string, dto: UpdateSite, expected: number | undefined, actor: Actor): Promise<SiteView> {
+    return this.writer.run(actor, (change) => this.updateIn(change, id, dto, expected));
   }
 
   async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const row = await lockForWrite(tx, 'Site', id, expected, () => this.repo.find(id, tx));
-      await this.repo.delete(tx, id);
-      await this.revisions.bump(tx);
-      await this.audit.record(tx, actor, {
-        action: 'site.delete',
-        targetType: 'site',
-        targetId: id,
-        before: toSiteView(row),
-      });
+    await this.writer.run(actor, (change) => this.removeIn(change, id, expected));
+  }
+
+  async idByName(change: StateChange, name: string): Promise<string | null> {
+    return (await this.repo.findByName(name, change.tx))?.id ?? null;
+  }
+
+  async createIn(change: StateChange, dto: CreateSite): Promise<SiteView> {
+    authorize(change.actor, SITE_PERMISSION, 'Changing sites');
+    const { tx } = change;
+    const site = { ...SITE_DEFAULTS, ...dto };
+    if (await this.repo.findByName(dto.name, tx)) {
+      throw new AppError('NAME_TAKEN', `A site named ${dto.name} already exists`, [
+        { field: 'name', message: 'is already used' },
+      ]);
+    }
+    const children = await this.resolveChildren(tx, site, undefined);
+    await this.checkTls(tx, site.tlsMode, site.certificateId);
+    await checkPolicyCovers(tx, site.tlsMode, site.hostnames, children.certificatePolicyId);
+    const { routes: _r, agents: _a, hostnames: _h, certificatePolicy: _p, ...fields } = site;
+    const created = toSiteView(await this.repo.create(tx, fields, children as Required<SiteChildren>));
+    change.touch('site', created.name);
+    await this.audit.record(tx, change.actor, {
+      action: 'site.create',
+      targetType: 'site',
+      targetId: created.id,
+      after: created,
     });
+    return created;
+  }
+
+  async updateIn(
+    change: StateChange,
+    id: string,
+    dto: UpdateSite,
+    expected: number | undefined,
+  ): Promise<SiteView> {
+    authorize(change.actor, SITE_PERMISSION, 'Changing sites');
+    const { tx } = change;
+    const row = await lockForWrite(tx, 'Site', id, expected, () => this.repo.find(id, tx));
+    if (dto.name && dto.name !== row.name && (await this.repo.findByName(dto.name, tx))) {
+      throw new AppError('NAME_TAKEN', `A site named ${dto.name} already exists`, [
+        { field: 'name', message: 'is already used' },
+      ]);
+    }
+    const children = await this.resolveChildren(tx, dto, id);
+    await this.checkTls(
+      tx,
+      dto.tlsMode ?? row.tlsMode,
+      dto.certificateId === undefined ? row.certificateId : dto.certificateId,
+    );
+    await checkPolicyCovers(
+      tx,
+      dto.tlsMode ?? row.tlsMode,
+      dto.hostnames ?? row.hostnames.map((h) => h.hostname),
+      children.certificatePolicyId === undefined ? row.certificatePolicyId : children.certificatePolicyId,
+    );
+    const { routes: _r, agents: _a, hostnames: _h, certificatePolicy: _p, version: _v, ...fields } = dto;
+    const updated = await this.repo.updateAtVersion(tx, id, row.version, fields, children);
+    if (!updated) throw versionConflict('Site', id, row.version, row.version + 1);
+    const before = toSiteView(row);
+    const after = toSiteView(updated);
+    change.touch('site', before.name, after.name);
+    await this.audit.record(tx, change.actor, {
+      action: 'site.update',
+      targetType: 'site',
+      targetId: id,
+      before,
+      after,
+    });
+    return after;
+  }
+
+  async removeIn(change: StateChange, id: string, expected: number | undefined): Promise<void> {
+    authorize(change.actor, SITE_PERMISSION, 'Changing sites');
+    const { tx } = change;
+    const row = await lockForWrite(tx, 'Site', id, expected, () => this.repo.find(id, tx));
+    await this.repo.delete(tx, id);
+    change.touch('site', row.name);
+    await this.audit.record(tx, change.actor, {
+      action: 'site.delete',
+      targetType: 'site',
+      targetId: id,
+      before: toSiteView(row),
+    });
+  }
+
+  /**
+   * Lets go of these sites' hostnames ahead of their updates in the same change, so a fleet
+   * document can move a hostname from one site to another; each update then claims its own.
+   */
+  async releaseHostnamesIn(change: StateChange, siteIds: string[]): Promise<void> {
+    authorize(change.actor, SITE_PERMISSION, 'Changing sites');
+    for (const id of siteIds)
+      await lockForWrite(change.tx, 'Site', id, undefined, () => this.repo.find(id, change.tx));
+    await this.repo.releaseHostnames(change.tx, siteIds);
   }
 
   /** Turns names into ids and claims hostnames; every unknown reference is reported at once. */

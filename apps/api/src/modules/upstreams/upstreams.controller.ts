@@ -9,7 +9,7 @@ import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
 import type { CreateUpstream, UpdateUpstream } from './dto/upstream.schema.js';
 import { createUpstreamSchema, updateUpstreamSchema } from './dto/upstream.schema.js';
-import { UpstreamsService } from './upstreams.service.js';
+import { UPSTREAM_PERMISSION, UpstreamsService } from './upstreams.service.js';
 
 const listQuery = pageSchema.extend({ label: labelFilter.optional(), q: z.string().max(64).optional() });
 
@@ -31,13 +31,13 @@ export class UpstreamsController {
   }
 
   @Post()
-  @Requires('write')
+  @Requires(UPSTREAM_PERMISSION)
   create(@Body({ schema: createUpstreamSchema }) dto: CreateUpstream, @CurrentActor() actor: Actor) {
     return this.upstreams.create(dto, actor);
   }
 
   @Patch(':id')
-  @Requires('write')
+  @Requires(UPSTREAM_PERMISSION)
   update(
     @IdParam() id: string,
     @Body({ schema: updateUpstreamSchema }) dto: UpdateUpstream,
@@ -48,7 +48,7 @@ export class UpstreamsController {
   }
 
   @Delete(':id')
-  @Requires('write')
+  @Requires(UPSTREAM_PERMISSION)
   @HttpCode(204)
   remove(
     @IdParam() id: string,

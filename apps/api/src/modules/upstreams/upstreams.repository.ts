@@ -50,6 +50,19 @@ export class UpstreamsRepository {
     return tx.site.findMany({ where: { routes: { some: { upstreamId } } }, select: { name: true } });
   }
 
+  /** Services whose options name this upstream (the container behind it, or its Ollama). */
+  servicesNaming(tx: Tx, name: string) {
+    return tx.service.findMany({
+      where: {
+        OR: [
+          { options: { path: ['upstream'], equals: name } },
+          { options: { path: ['ollamaUpstream'], equals: name } },
+        ],
+      },
+      select: { name: true },
+    });
+  }
+
   delete(tx: Tx, id: string) {
     return tx.upstream.delete({ where: { id } });
   }

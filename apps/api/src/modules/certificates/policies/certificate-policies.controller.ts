@@ -10,7 +10,7 @@ import {
   createCertificatePolicySchema,
   updateCertificatePolicySchema,
 } from '../dto/certificate-policy.schema.js';
-import { CertificatePolicies } from './certificate-policies.service.js';
+import { CERTIFICATE_POLICY_PERMISSION, CertificatePolicies } from './certificate-policies.service.js';
 
 @ApiTags('certificates')
 @Controller('api/v1/certificate-policies')
@@ -30,7 +30,7 @@ export class CertificatePoliciesController {
   }
 
   @Post()
-  @Requires('write')
+  @Requires(CERTIFICATE_POLICY_PERMISSION)
   create(
     @Body({ schema: createCertificatePolicySchema }) dto: CreateCertificatePolicy,
     @CurrentActor() actor: Actor,
@@ -39,7 +39,7 @@ export class CertificatePoliciesController {
   }
 
   @Patch(':id')
-  @Requires('write')
+  @Requires(CERTIFICATE_POLICY_PERMISSION)
   update(
     @IdParam() id: string,
     @Body({ schema: updateCertificatePolicySchema }) dto: UpdateCertificatePolicy,
@@ -50,7 +50,7 @@ export class CertificatePoliciesController {
   }
 
   @Delete(':id')
-  @Requires('write')
+  @Requires(CERTIFICATE_POLICY_PERMISSION)
   @HttpCode(204)
   remove(
     @IdParam() id: string,

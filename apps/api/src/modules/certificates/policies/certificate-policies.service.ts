@@ -5,7 +5,10 @@ import { PrismaService, type Tx } from '../../../database/prisma.service.js';
 import { lockForWrite } from '../../../database/row-locks.js';
 import type { Prisma } from '../../../generated/prisma/client.js';
 import { AuditService } from '../../audit/audit.service.js';
-import type { Actor } from '../../auth/principal.js';
+import { authorize } from '../../auth/authorize.js';
+import type { Actor, Permission } from '../../auth/principal.js';
+import type { StateChange } from '../../desired-state/state-change.js';
+import { StateWriter } from '../../desired-state/state-writer.js';
 import { directoryUrlOf } from '../acme/acme.gateway.js';
 import {
   CERTIFICATE_POLICY_DEFAULTS,
@@ -44,10 +47,13 @@ export async function accountIdFor(tx: Tx, directory: string, field = 'directory
  * which key type, whether Portico orders by itself). Sites name one; orders and renewals follow
  * it. A policy in use cannot be deleted.
  */
+export const CERTIFICATE_POLICY_PERMISSION: Permission = 'write';
+
 @Injectable()
 export class CertificatePolicies {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly writer: StateWriter,
     private readonly audit: AuditService,
   ) {}
 
@@ -65,68 +71,94 @@ export class CertificatePolicies {
     return toPolicyView(row);
   }
 
-  async create(dto: CreateCertificatePolicy, actor: Actor) {
-    return this.prisma.$transaction(async (tx) => {
-      await this.assertNameFree(tx, dto.name);
-      const { directory, ...fields } = { ...CERTIFICATE_POLICY_DEFAULTS, ...dto };
-      const row = await tx.certificatePolicy.create({
-        data: { ...fields, accountId: await accountIdFor(tx, directory) },
-        include: POLICY_INCLUDE,
-      });
-      const view = toPolicyView(row);
-      await this.audit.record(tx, actor, {
-        action: 'certificate-policy.create',
-        targetType: 'certificate-policy',
-        targetId: row.id,
-        after: view,
-      });
-      return view;
-    });
+  create(dto: CreateCertificatePolicy, actor: Actor) {
+    return this.writer.run(actor, (change) => this.createIn(change, dto));
   }
 
-  async update(id: string, dto: UpdateCertificatePolicy, expected: number | undefined, actor: Actor) {
-    return this.prisma.$transaction(async (tx) => {
-      const row = await lockForWrite(tx, 'CertificatePolicy', id, expected, () => this.find(id, tx));
-      if (dto.name && dto.name !== row.name) await this.assertNameFree(tx, dto.name);
-      const { directory, version: _v, ...fields } = dto;
-      const accountId = directory === undefined ? undefined : await accountIdFor(tx, directory);
-      if (fields.challenge === 'http-01') await this.assertNoWildcardSite(tx, id);
-      const { count } = await tx.certificatePolicy.updateMany({
-        where: { id, version: row.version },
-        data: { ...fields, ...(accountId ? { accountId } : {}), version: row.version + 1 },
-      });
-      if (!count) throw versionConflict('Certificate policy', id, row.version, row.version + 1);
-      const after = toPolicyView(
-        await tx.certificatePolicy.findUniqueOrThrow({ where: { id }, include: POLICY_INCLUDE }),
-      );
-      await this.audit.record(tx, actor, {
-        action: 'certificate-policy.update',
-        targetType: 'certificate-policy',
-        targetId: id,
-        before: toPolicyView(row),
-        after,
-      });
-      return after;
-    });
+  update(id: string, dto: UpdateCertificatePolicy, expected: number | undefined, actor: Actor) {
+    return this.writer.run(actor, (change) => this.updateIn(change, id, dto, expected));
   }
 
   async remove(id: string, expected: number | undefined, actor: Actor): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const row = await lockForWrite(tx, 'CertificatePolicy', id, expected, () => this.find(id, tx));
-      if (row.sites.length) {
-        throw new AppError(
-          'IN_USE',
-          `certificate policy ${row.name} is used by sites: ${row.sites.map((s) => s.name).join(', ')}`,
-          { sites: row.sites.map((s) => s.name) },
-        );
-      }
-      await tx.certificatePolicy.delete({ where: { id } });
-      await this.audit.record(tx, actor, {
-        action: 'certificate-policy.delete',
-        targetType: 'certificate-policy',
-        targetId: id,
-        before: toPolicyView(row),
-      });
+    await this.writer.run(actor, (change) => this.removeIn(change, id, expected));
+  }
+
+  async idByName(change: StateChange, name: string): Promise<string | null> {
+    return (
+      (await change.tx.certificatePolicy.findUnique({ where: { name }, select: { id: true } }))?.id ?? null
+    );
+  }
+
+  async createIn(change: StateChange, dto: CreateCertificatePolicy) {
+    authorize(change.actor, CERTIFICATE_POLICY_PERMISSION, 'Changing certificate policies');
+    const { tx } = change;
+    await this.assertNameFree(tx, dto.name);
+    const { directory, ...fields } = { ...CERTIFICATE_POLICY_DEFAULTS, ...dto };
+    const row = await tx.certificatePolicy.create({
+      data: { ...fields, accountId: await accountIdFor(tx, directory) },
+      include: POLICY_INCLUDE,
+    });
+    const view = toPolicyView(row);
+    change.touch('certificatePolicy', view.name);
+    await this.audit.record(tx, change.actor, {
+      action: 'certificate-policy.create',
+      targetType: 'certificate-policy',
+      targetId: row.id,
+      after: view,
+    });
+    return view;
+  }
+
+  async updateIn(
+    change: StateChange,
+    id: string,
+    dto: UpdateCertificatePolicy,
+    expected: number | undefined,
+  ) {
+    authorize(change.actor, CERTIFICATE_POLICY_PERMISSION, 'Changing certificate policies');
+    const { tx } = change;
+    const row = await lockForWrite(tx, 'CertificatePolicy', id, expected, () => this.find(id, tx));
+    if (dto.name && dto.name !== row.name) await this.assertNameFree(tx, dto.name);
+    const { directory, version: _v, ...fields } = dto;
+    const accountId = directory === undefined ? undefined : await accountIdFor(tx, directory);
+    if (fields.challenge === 'http-01') await this.assertNoWildcardSite(tx, id);
+    const { count } = await tx.certificatePolicy.updateMany({
+      where: { id, version: row.version },
+      data: { ...fields, ...(accountId ? { accountId } : {}), version: row.version + 1 },
+    });
+    if (!count) throw versionConflict('Certificate policy', id, row.version, row.version + 1);
+    const after = toPolicyView(
+      await tx.certificatePolicy.findUniqueOrThrow({ where: { id }, include: POLICY_INCLUDE }),
+    );
+    change.touch('certificatePolicy', row.name, after.name);
+    await this.audit.record(tx, change.actor, {
+      action: 'certificate-policy.update',
+      targetType: 'certificate-policy',
+      targetId: id,
+      before: toPolicyView(row),
+      after,
+    });
+    return after;
+  }
+
+  async removeIn(change: StateChange, id: string, expected: number | undefined): Promise<void> {
+    authorize(change.actor, CERTIFICATE_POLICY_PERMISSION, 'Changing certificate policies');
+    const { tx } = change;
+    const row = await lockForWrite(tx, 'CertificatePolicy', id, expected, () => this.find(id, tx));
+    if (row.sites.length) {
+      throw new AppError(
+        'IN_USE',
+        `certificate policy ${row.name} is used by sites: ${row.sites.map((s) => s.name).join(', ')}`,
+        { sites: row.sites.map((s) => s.name) },
+      );
+    }
+    await tx.certificatePolicy.delete({ where: { id } });
+    change.touch('certificatePolicy', row.name);
+    await this.audit.record(tx, change.actor, {
+      action: 'certificate-policy.delete',
+      targetType: 'certificate-policy',
+      targetId: id,
+      before: toPolicyView(row),
     });
   }
 
