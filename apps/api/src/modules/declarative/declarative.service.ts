@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, Tx } from '../../database/prisma.service.js';
+import { AppError } from '../../common/errors/app-error.js';
+import { PrismaService, type Tx } from '../../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
+import { StateChange } from '../desired-state/state-change.js';
+import { StateWriter } from '../desired-state/state-writer.js';
 import { RenderService } from '../render/render.service.js';
 import { RevisionService } from '../revisions/revision.service.js';
 import { FLEET_API_VERSION, type FleetDocument } from './dto/fleet-document.schema.js';
@@ -47,6 +50,7 @@ export class DeclarativeService {
     private readonly state: DesiredStateService,
     private readonly render: RenderService,
     private readonly revisions: RevisionService,
+    private readonly writer: StateWriter,
     private readonly audit: AuditService,
   ) {}
 
@@ -57,8 +61,10 @@ export class DeclarativeService {
         await this.prisma.$transaction(async (tx) => {
           await lockApplies(tx);
           const before = await this.state.loadIn(tx);
-          const plan = planFleet(await this.reader.read(tx), desired);
-          if (plan.changes.length) await this.executor.execute(tx, plan, desired, actor);
+          const plan = this.authorized(planFleet(await this.reader.read(tx), desired), actor);
+          if (plan.changes.length) {
+            await this.writer.runIn(tx, actor, (change) => this.executor.execute(change, plan, desired));
+          }
           const after = plan.changes.length ? await this.state.loadIn(tx) : before;
           const agents = diffAgentFiles(before, after, (s, id) => this.render.renderAgent(s, id));
           throw new DryRunRollback({ ...plan, dryRun, applied: false, revision: before.revision, agents });
@@ -70,12 +76,13 @@ export class DeclarativeService {
     }
     return this.prisma.$transaction(async (tx) => {
       await lockApplies(tx);
-      const plan = planFleet(await this.reader.read(tx), desired);
+      const plan = this.authorized(planFleet(await this.reader.read(tx), desired), actor);
       if (!plan.changes.length) {
-        return { ...plan, dryRun, applied: false, revision: await currentRevision(tx) };
+        return { ...plan, dryRun, applied: false, revision: await this.revisions.currentIn(tx) };
       }
-      await this.executor.execute(tx, plan, desired, actor);
-      const revision = await this.revisions.bump(tx);
+      const change = new StateChange(tx, actor);
+      await this.executor.execute(change, plan, desired);
+      const revision = (await this.writer.end(change)) ?? (await this.revisions.currentIn(tx));
       await this.audit.record(tx, actor, {
         action: 'fleet.apply',
         targetType: 'fleet',
@@ -83,6 +90,19 @@ export class DeclarativeService {
       });
       return { ...plan, dryRun, applied: true, revision };
     }, TX_OPTIONS);
+  }
+
+  /**
+   * A document is refused whole when it changes anything its caller could not change through
+   * the REST API, listing every such item (a dry run answers the same).
+   */
+  private authorized(plan: FleetPlan, actor: Actor): FleetPlan {
+    const refused = this.executor.refused(plan, actor.principal.permissions);
+    if (!refused.length) return plan;
+    const list = refused.map((r) => `${r.action} ${r.kind} ${r.name} (needs "${r.required}")`).join(', ');
+    throw new AppError('FORBIDDEN', `The document changes what your credentials may not: ${list}`, {
+      items: refused,
+    });
   }
 
   /** The whole desired state as a document that apply accepts, objects sorted by name. */
@@ -96,7 +116,7 @@ export class DeclarativeService {
         ]),
       ) as unknown as FleetObjects;
       return {
-        revision: await currentRevision(tx),
+        revision: await this.revisions.currentIn(tx),
         document: { apiVersion: FLEET_API_VERSION, kind: 'Fleet', ...sorted } as FleetDocument & FleetObjects,
       };
     });
@@ -105,8 +125,4 @@ export class DeclarativeService {
 
 async function lockApplies(tx: Tx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('portico:declarative-apply'))`;
-}
-
-async function currentRevision(tx: Tx): Promise<number> {
-  return (await tx.fleetRevision.findUnique({ where: { id: 1 } }))?.revision ?? 0;
 }
