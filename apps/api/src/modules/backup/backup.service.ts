@@ -5,6 +5,7 @@ import { SecretBox } from '../../common/secrets/secret-box.js';
 import { PrismaService, Tx } from '../../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
+import { RestoredStateCheck } from './restored-state-check.js';
 import { orderByForeignKeys } from './table-order.js';
 
 export const BACKUP_FORMAT = 'portico-backup';
@@ -41,6 +42,7 @@ export class BackupService {
     private readonly prisma: PrismaService,
     private readonly secrets: SecretBox,
     private readonly audit: AuditService,
+    private readonly restoredState: RestoredStateCheck,
   ) {}
 
   async backup(): Promise<Backup> {
@@ -107,6 +109,7 @@ export class BackupService {
             JSON.stringify(rows),
           );
         }
+        await this.restoredState.check(tx, actor);
         await this.audit.record(tx, actor, {
           action: 'backup.restore',
           targetType: 'fleet',
