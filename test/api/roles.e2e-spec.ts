@@ -50,6 +50,11 @@ interface Endpoint {
   method: 'POST' | 'PATCH' | 'DELETE';
   path: string;
   permission: Permission;
+  /**
+   * Permissions of a role the call gives or acts on: credentials may not create, change or
+   * delete a user stronger than themselves (a narrowed token would escape through it).
+   */
+  roleHolds?: Permission[];
   success: number;
   prepare: () => Promise<{ url: string; body?: unknown }>;
 }
@@ -166,6 +171,7 @@ const ENDPOINTS: Endpoint[] = [
     method: 'POST',
     path: '/api/v1/users',
     permission: 'admin',
+    roleHolds: ['read'],
     success: 201,
     prepare: async () => ({
       url: '/api/v1/users',
@@ -180,6 +186,7 @@ const ENDPOINTS: Endpoint[] = [
     method: 'PATCH',
     path: '/api/v1/users/{id}',
     permission: 'admin',
+    roleHolds: ['read', 'write', 'deploy'],
     success: 200,
     prepare: async () => ({
       url: `/api/v1/users/${(await createUser(admin, 'viewer')).id}`,
@@ -190,6 +197,7 @@ const ENDPOINTS: Endpoint[] = [
     method: 'DELETE',
     path: '/api/v1/users/{id}',
     permission: 'admin',
+    roleHolds: ['read'],
     success: 204,
     prepare: async () => ({ url: `/api/v1/users/${(await createUser(admin, 'viewer')).id}` }),
   },
@@ -216,7 +224,8 @@ async function check(caller: ApiClient, granted: readonly Permission[], endpoint
   const { url, body } = await endpoint.prepare();
   const before = await auditTotal();
   const res = await caller.request(endpoint.method, url, { body });
-  const allowed = granted.includes(endpoint.permission);
+  const routeAllows = granted.includes(endpoint.permission);
+  const allowed = routeAllows && (endpoint.roleHolds ?? []).every((p) => granted.includes(p));
   const label = `${endpoint.method} ${endpoint.path}`;
   if (allowed) {
     expect({ label, status: res.status, body: res.body }).toMatchObject({ label, status: endpoint.success });
@@ -227,7 +236,9 @@ async function check(caller: ApiClient, granted: readonly Permission[], endpoint
       status: 403,
       code: 'FORBIDDEN',
     });
-    expect(res.body.message).toContain(endpoint.permission);
+    expect(res.body.message).toContain(
+      routeAllows ? 'holds permissions your credentials do not' : endpoint.permission,
+    );
     expect(await auditTotal()).toBe(before);
     // The resource a refused PATCH or DELETE named is untouched.
     if (endpoint.method !== 'POST') {

@@ -6,6 +6,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { AuditService } from '../audit/audit.service.js';
+import { authorizeRole } from '../auth/authorize.js';
 import type { Actor } from '../auth/principal.js';
 import type { CreateUser, UpdateUser } from './dto/user.schema.js';
 
@@ -52,6 +53,7 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async create(dto: CreateUser, actor: Actor) {
+    authorizeRole(actor, dto.role ?? 'viewer', 'Creating this user');
     const email = dto.email.toLowerCase();
     if (await this.prisma.user.findUnique({ where: { email } })) {
       throw new AppError('NAME_TAKEN', `A user with email ${email} already exists`, [
@@ -79,6 +81,9 @@ export class UsersService implements OnApplicationBootstrap {
     return this.prisma.$transaction(async (tx) => {
       const before = await tx.user.findUnique({ where: { id }, select: PUBLIC_FIELDS });
       if (!before) throw AppError.notFound('User', id);
+      // Setting the password of a stronger user would let these credentials log in as it.
+      authorizeRole(actor, before.role, 'Changing this user');
+      if (dto.role) authorizeRole(actor, dto.role, 'Giving this role');
       if (
         id === actor.principal.userId &&
         ((dto.role !== undefined && dto.role !== 'admin') || dto.disabled)
@@ -107,6 +112,7 @@ export class UsersService implements OnApplicationBootstrap {
     await this.prisma.$transaction(async (tx) => {
       const before = await tx.user.findUnique({ where: { id }, select: PUBLIC_FIELDS });
       if (!before) throw AppError.notFound('User', id);
+      authorizeRole(actor, before.role, 'Deleting this user');
       await tx.user.delete({ where: { id } });
       await this.audit.record(tx, actor, { action: 'user.delete', targetType: 'user', targetId: id, before });
     });
