@@ -143,15 +143,25 @@ describe('render previews over the API', () => {
       [['broken.example.test']],
     );
     const upstream = await admin.post('/api/v1/upstreams', upstreamDoc());
-    const site = await admin.post(
-      '/api/v1/sites',
-      siteDoc(upstream.body.name, {
-        hostnames: ['broken.example.test'],
-        tlsMode: 'uploaded',
-        certificateId: cert?.id,
-      }),
-    );
+    const broken = siteDoc(upstream.body.name, {
+      hostnames: ['broken.example.test'],
+      tlsMode: 'uploaded',
+      certificateId: cert?.id,
+    });
+    // A save is refused with the same reason the render would give, so the state can only be
+    // there from before that rule: write it directly, then ask for the render.
+    const refused = await admin.post('/api/v1/sites', broken);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({
+      code: 'INVARIANT_VIOLATED',
+      details: [{ field: 'certificateId', reason: 'TLS_CERTIFICATE_MISSING' }],
+    });
+    const site = await admin.post('/api/v1/sites', { ...broken, tlsMode: 'off', certificateId: null });
     expect(site.status).toBe(201);
+    await db.query(`UPDATE "Site" SET "tlsMode" = 'uploaded', "certificateId" = $1 WHERE id = $2`, [
+      cert?.id,
+      site.body.id,
+    ]);
     const preview = await admin.get(`/api/v1/sites/${site.body.id}/render`);
     expect(preview.status).toBe(422);
     expect(preview.body.code).toBe('RENDER_FAILED');
