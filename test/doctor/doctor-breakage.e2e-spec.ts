@@ -259,15 +259,26 @@ describe('the doctor names each breakage', () => {
       expect(withCode(report, 'WS_UPGRADE')[0]?.remediation).toContain('UPSTREAM_FROM_AGENT');
       expect(alarmCodes(report)).toEqual(['DOCKER_PORT', 'UPSTREAM_FROM_AGENT', 'WS_UPGRADE']);
 
-      // The fix it names works: upstream on 8080, the service on the host network.
-      const repointed = await bench.portico.api.patch(`/api/v1/upstreams/${site.upstreamId}`, {
+      // The fix it names works: upstream on 8080, the service on the host network. Either change
+      // alone breaks the port rule, so both go in one fleet document (one transaction).
+      const alone = await bench.portico.api.patch(`/api/v1/upstreams/${site.upstreamId}`, {
         targets: [{ host: lease.address, port: 8080 }],
       });
-      expect(repointed.status).toBe(200);
-      const service = await bench.portico.api.patch(`/api/v1/services/${site.serviceId}`, {
-        options: { upstream: site.upstreamName, timeoutSec: 300, network: 'host' },
+      expect(alone.status).toBe(422);
+      expect(alone.body.details[0]).toMatchObject({ field: 'targets', reason: 'OPENWEBUI_PORT_MISMATCH' });
+      const doc = (await bench.portico.api.get('/api/v1/export')).body;
+      const fixed = await bench.portico.api.post('/api/v1/apply', {
+        apiVersion: 'portico/v1',
+        upstreams: doc.upstreams.map((u: { name: string }) =>
+          u.name === site.upstreamName
+            ? { ...u, targets: [{ scheme: 'http', host: lease.address, port: 8080, weight: 1 }] }
+            : u,
+        ),
+        services: doc.services.map((s: { name: string; options: Record<string, unknown> }) =>
+          s.name === site.serviceName ? { ...s, options: { ...s.options, network: 'host' } } : s,
+        ),
       });
-      expect(service.status).toBe(200);
+      expect(fixed.status).toBe(200);
       await bench.deploy([edge]);
       expect(alarmCodes(await bench.doctor(site.siteId))).toEqual([]);
     } finally {

@@ -128,7 +128,9 @@ async function unreachableTarget(
             status,
           },
           `point the upstream at :${answering} (Docker publishes 3000→8080; host network serves 8080)${
-            other?.service ? `, and set the service's network/hostPort to match` : ''
+            other?.service
+              ? `, and set the service's network/hostPort to match in the same fleet document (POST /api/v1/apply): either change alone breaks the port rule`
+              : ''
           }`,
         ),
       ),
