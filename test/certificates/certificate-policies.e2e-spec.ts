@@ -103,10 +103,12 @@ describe('certificate policies', () => {
     // A document naming it fails as a whole, with the field path, and changes nothing.
     const applied = await api.post('/api/v1/apply', fleetDoc({}));
     expect(applied.status).toBe(400);
-    expect(applied.body.details).toContainEqual({
-      field: 'certificatePolicies.0.directory',
-      message: expect.stringContaining('POST /api/v1/acme-accounts'),
-    });
+    expect(applied.body.details).toContainEqual(
+      expect.objectContaining({
+        field: 'certificatePolicies.0.directory',
+        message: expect.stringContaining('POST /api/v1/acme-accounts'),
+      }),
+    );
     expect((await api.get('/api/v1/upstreams')).body.total).toBe(0);
     expect((await api.get('/api/v1/certificate-policies')).body).toEqual({ items: [], total: 0 });
   });
@@ -216,10 +218,17 @@ describe('certificate policies', () => {
 
     const { certificatePolicies: _p, ...withoutPolicy } = fleetDoc({});
     const dropped = await api.post('/api/v1/apply', { ...withoutPolicy, certificatePolicies: [] });
-    expect(dropped.status).toBe(400);
-    expect(dropped.body.details).toContainEqual({
-      field: 'certificatePolicies',
-      message: 'certificate policy pebble is still used by sites: chat',
+    // The same answer as the DELETE above, under the policy's place in the document.
+    expect(dropped.status).toBe(409);
+    expect(dropped.body).toMatchObject({
+      code: 'IN_USE',
+      details: [
+        {
+          field: 'certificatePolicies',
+          message: 'certificate policy pebble is used by sites: chat',
+          reason: 'IN_USE',
+        },
+      ],
     });
 
     const site = (await api.get('/api/v1/sites?q=chat')).body.items[0];

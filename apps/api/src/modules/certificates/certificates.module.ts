@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AgentHostsModule } from '../agent-hosts/agent-hosts.module.js';
 import { DeploymentsModule } from '../deployments/deployments.module.js';
 import { DesiredStateModule } from '../desired-state/desired-state.module.js';
+import { HealthModule } from '../health/health.module.js';
+import { SitesModule } from '../sites/sites.module.js';
 import { AcmeGateway } from './acme/acme.gateway.js';
 import { AcmeAccountsController } from './acme/acme-accounts.controller.js';
 import { AcmeAccountsService } from './acme/acme-accounts.service.js';
@@ -18,7 +20,7 @@ import { CertificatePoliciesController } from './policies/certificate-policies.c
 import { CertificatePolicies } from './policies/certificate-policies.service.js';
 
 @Module({
-  imports: [AgentHostsModule, DeploymentsModule, DesiredStateModule],
+  imports: [AgentHostsModule, DeploymentsModule, DesiredStateModule, HealthModule, SitesModule],
   controllers: [
     CertificatesController,
     AcmeAccountsController,

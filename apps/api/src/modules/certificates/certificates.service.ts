@@ -4,7 +4,8 @@ import { SecretBox } from '../../common/secrets/secret-box.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
-import { RevisionService } from '../revisions/revision.service.js';
+import { StateWriter } from '../desired-state/state-writer.js';
+import { SitesService } from '../sites/sites.service.js';
 import { AcmeGateway } from './acme/acme.gateway.js';
 import { CertificateOrdersService } from './acme/certificate-orders.service.js';
 import { toCertificateView } from './certificate.view.js';
@@ -24,8 +25,9 @@ export class CertificatesService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly secrets: SecretBox,
-    private readonly revisions: RevisionService,
     private readonly audit: AuditService,
+    private readonly writer: StateWriter,
+    private readonly sites: SitesService,
     private readonly gateway: AcmeGateway,
     private readonly orders: CertificateOrdersService,
   ) {}
@@ -90,18 +92,9 @@ export class CertificatesService {
         after: view,
       });
       if (site) {
-        await tx.site.update({
-          where: { id: site.id },
-          data: { certificateId: created.id, tlsMode: 'uploaded', version: { increment: 1 } },
-        });
-        await this.revisions.bump(tx);
-        await this.audit.record(tx, actor, {
-          action: 'site.update',
-          targetType: 'site',
-          targetId: site.id,
-          before: { tlsMode: site.tlsMode, certificateId: site.certificateId },
-          after: { tlsMode: 'uploaded', certificateId: created.id },
-        });
+        await this.writer.runIn(tx, actor, (change) =>
+          this.sites.attachCertificateIn(change, site.id, created.id, 'uploaded'),
+        );
       }
       return view;
     });

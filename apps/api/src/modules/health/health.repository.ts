@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../../database/prisma.service.js';
+import { PrismaService, type Tx } from '../../database/prisma.service.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { PlanInput, PlanUpstream } from './check-planner.js';
 import type { CheckSpec, HealthStatus } from './health-check.js';
+
+/** Subjects whose states other features report (HealthReports) instead of probes. */
+export const REPORTED_SUBJECTS = ['certificate'] as const;
 
 export interface StoredState {
   checkKey: string;
@@ -145,9 +148,70 @@ export class HealthRepository {
     });
   }
 
+  /** Stores a reported state and, when it changed, its transition; returns the previous status. */
+  async reportIn(
+    tx: Tx,
+    report: {
+      checkKey: string;
+      subjectType: string;
+      subjectId: string;
+      status: HealthStatus;
+      detail: object;
+    },
+    at: Date,
+  ): Promise<HealthStatus> {
+    const { checkKey, subjectType, subjectId, status } = report;
+    const detail = report.detail as Prisma.InputJsonValue;
+    const previous = await tx.healthState.findUnique({ where: { checkKey } });
+    const from = (previous?.status ?? 'unknown') as HealthStatus;
+    await tx.healthState.upsert({
+      where: { checkKey },
+      create: { checkKey, subjectType, subjectId, status, detail, since: at },
+      update: from === status ? { detail } : { status, detail, since: at },
+    });
+    if (from !== status) {
+      await tx.healthEvent.create({
+        data: { checkKey, subjectType, subjectId, from, to: status, at, detail },
+      });
+    }
+    return from;
+  }
+
+  /**
+   * Forgets a reported state that is good again; stores its way back to `up` unless it already
+   * was. Returns the previous status, or null when there was nothing to resolve.
+   */
+  async resolveIn(
+    tx: Tx,
+    report: { checkKey: string; subjectType: string; subjectId: string; detail: object },
+    at: Date,
+  ): Promise<HealthStatus | null> {
+    const previous = await tx.healthState.findUnique({ where: { checkKey: report.checkKey } });
+    if (!previous) return null;
+    await tx.healthState.delete({ where: { checkKey: report.checkKey } });
+    if (previous.status === 'up') return null;
+    const { checkKey, subjectType, subjectId } = report;
+    await tx.healthEvent.create({
+      data: {
+        checkKey,
+        subjectType,
+        subjectId,
+        from: previous.status,
+        to: 'up',
+        at,
+        detail: report.detail as Prisma.InputJsonValue,
+      },
+    });
+    return previous.status as HealthStatus;
+  }
+
   /** Forgets states of checks that no longer exist (a deleted site, a removed target). */
   async pruneStates(keep: ReadonlySet<string>): Promise<number> {
-    const existing = await this.prisma.healthState.findMany({ select: { checkKey: true } });
+    // Reported states (a certificate's renewal) are no probe's: their reporter resolves them.
+    const existing = await this.prisma.healthState.findMany({
+      where: { subjectType: { notIn: [...REPORTED_SUBJECTS] } },
+      select: { checkKey: true },
+    });
     const gone = existing.map((s) => s.checkKey).filter((k) => !keep.has(k));
     if (gone.length === 0) return 0;
     return (await this.prisma.healthState.deleteMany({ where: { checkKey: { in: gone } } })).count;

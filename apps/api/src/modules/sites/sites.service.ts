@@ -130,6 +130,40 @@ export class SitesService {
   }
 
   /**
+   * Points a site at a certificate (an upload for it, or the pending certificate of an ACME
+   * order), optionally switching its TLS mode: the certificates feature's one way to change a
+   * site, held to the site's rules and invariants like any other update.
+   */
+  async attachCertificateIn(
+    change: StateChange,
+    id: string,
+    certificateId: string,
+    tlsMode?: 'acme' | 'uploaded',
+  ): Promise<SiteView> {
+    authorize(change.actor, SITE_PERMISSION, 'Changing sites');
+    const { tx } = change;
+    const row = await lockForWrite(tx, 'Site', id, undefined, () => this.repo.find(id, tx));
+    await this.checkTls(tx, tlsMode ?? row.tlsMode, certificateId);
+    const updated = await this.repo.updateAtVersion(
+      tx,
+      id,
+      row.version,
+      { certificateId, ...(tlsMode ? { tlsMode } : {}) },
+      {},
+    );
+    if (!updated) throw versionConflict('Site', id, row.version, row.version + 1);
+    change.touch('site', row.name);
+    await this.audit.record(tx, change.actor, {
+      action: 'site.update',
+      targetType: 'site',
+      targetId: id,
+      before: { tlsMode: row.tlsMode, certificateId: row.certificateId },
+      after: { tlsMode: updated.tlsMode, certificateId: updated.certificateId },
+    });
+    return toSiteView(updated);
+  }
+
+  /**
    * Lets go of these sites' hostnames ahead of their updates in the same change, so a fleet
    * document can move a hostname from one site to another; each update then claims its own.
    */

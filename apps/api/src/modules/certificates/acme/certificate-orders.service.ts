@@ -4,7 +4,8 @@ import { PrismaService } from '../../../database/prisma.service.js';
 import { lockRow } from '../../../database/row-locks.js';
 import { AuditService } from '../../audit/audit.service.js';
 import type { Actor } from '../../auth/principal.js';
-import { RevisionService } from '../../revisions/revision.service.js';
+import { StateWriter } from '../../desired-state/state-writer.js';
+import { SitesService } from '../../sites/sites.service.js';
 import { toOrderView } from '../certificate.view.js';
 import { DnsProviders } from '../dns/dns-providers.service.js';
 import type { OrderCertificate } from '../dto/certificate.schema.js';
@@ -21,8 +22,9 @@ export class CertificateOrdersService {
     private readonly prisma: PrismaService,
     private readonly runner: OrderRunner,
     private readonly dns: DnsProviders,
-    private readonly revisions: RevisionService,
     private readonly audit: AuditService,
+    private readonly writer: StateWriter,
+    private readonly sites: SitesService,
   ) {}
 
   async list(q: { limit: number; offset: number; certificateId?: string }) {
@@ -131,11 +133,9 @@ export class CertificateOrdersService {
           data: { source: 'acme', status: 'pending', domains, accountId: account.id, challengeType },
         }));
       if (!reuse) {
-        await tx.site.update({
-          where: { id: site.id },
-          data: { certificateId: certificate.id, version: { increment: 1 } },
-        });
-        await this.revisions.bump(tx);
+        await this.writer.runIn(tx, actor, (change) =>
+          this.sites.attachCertificateIn(change, site.id, certificate.id),
+        );
       }
       const created = await tx.certificateOrder.create({
         data: {

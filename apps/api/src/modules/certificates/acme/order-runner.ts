@@ -10,6 +10,7 @@ import { AgentWebroot } from '../../agent-hosts/agent-webroot.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { EventBus } from '../../events/event-bus.js';
 import type { CertificateEvent } from '../../events/portico-event.js';
+import { HealthReports } from '../../health/health-reports.js';
 import { RevisionService } from '../../revisions/revision.service.js';
 import { factsOf, splitPemChain } from '../certificate-pem.js';
 import { CertificateRollout } from '../certificate-rollout.js';
@@ -56,6 +57,7 @@ export class OrderRunner {
     private readonly rollout: CertificateRollout,
     private readonly events: EventBus,
     private readonly connector: AgentConnector,
+    private readonly health: HealthReports,
   ) {}
 
   /** Claims and works the order if it is due and nobody else has it; false when not claimed. */
@@ -255,7 +257,7 @@ export class OrderRunner {
   private async store(orderId: string, chainPem: string, keyPem: string): Promise<void> {
     const facts = factsOf(splitPemChain(chainPem));
     const now = new Date();
-    await this.prisma.$transaction(async (tx) => {
+    const resolved = await this.prisma.$transaction(async (tx) => {
       const order = await tx.certificateOrder.findUniqueOrThrow({ where: { id: orderId } });
       const before = await tx.certificate.findUniqueOrThrow({ where: { id: order.certificateId } });
       const after = await tx.certificate.update({
@@ -289,7 +291,11 @@ export class OrderRunner {
           }),
         },
       });
-      await tx.healthState.deleteMany({ where: { checkKey: renewalCheckKey(order.certificateId) } });
+      const resolved = await this.health.resolve(tx, {
+        ...renewalSubject(order.certificateId),
+        message: `renewed: serial ${facts.serial}`,
+        detail: { orderId, notAfter: facts.notAfter.toISOString() },
+      });
       await this.revisions.bump(tx);
       await this.audit.record(tx, SCHEDULER_ACTOR, {
         action: order.kind === 'renew' ? 'certificate.renew' : 'certificate.issue',
@@ -298,7 +304,9 @@ export class OrderRunner {
         before: { serial: before.serial, notAfter: before.notAfter },
         after: { serial: after.serial, notAfter: after.notAfter, orderId },
       });
+      return resolved;
     });
+    this.health.publish(resolved);
     this.logger.log({ orderId, serial: facts.serial }, 'certificate stored');
     const order = await this.prisma.certificateOrder.findUniqueOrThrow({ where: { id: orderId } });
     this.publish(
@@ -336,7 +344,7 @@ export class OrderRunner {
         : { type: 'urn:portico:acme:error', detail: (error as Error)?.message ?? String(error) };
     const message = error instanceof OrderFailure ? error.message : String(problem.detail);
     const now = new Date();
-    await this.prisma.$transaction(async (tx) => {
+    const reported = await this.prisma.$transaction(async (tx) => {
       const order = await tx.certificateOrder.findUniqueOrThrow({
         where: { id: orderId },
         include: { certificate: true },
@@ -364,30 +372,19 @@ export class OrderRunner {
           where: { id: cert.id },
           data: { lastRenewalError: `${message} (${daysLeft} days left)` },
         });
-        const key = renewalCheckKey(cert.id);
-        const previous = await tx.healthState.findUnique({ where: { checkKey: key } });
-        const status = daysLeft < 7 ? 'down' : 'degraded';
-        await tx.healthState.upsert({
-          where: { checkKey: key },
-          create: { checkKey: key, subjectType: 'certificate', subjectId: cert.id, status, detail },
-          update: { status, detail },
+        return this.health.report(tx, {
+          ...renewalSubject(cert.id),
+          status: daysLeft < 7 ? 'down' : 'degraded',
+          message: `renewal failed: ${message} (${daysLeft} days left)`,
+          detail,
         });
-        if (previous?.status !== status) {
-          await tx.healthEvent.create({
-            data: {
-              checkKey: key,
-              subjectType: 'certificate',
-              subjectId: cert.id,
-              from: previous?.status ?? 'unknown',
-              to: status,
-              detail,
-            },
-          });
-        }
-      } else if (order.kind === 'issue' && cert.status === 'pending') {
+      }
+      if (order.kind === 'issue' && cert.status === 'pending') {
         await tx.certificate.update({ where: { id: cert.id }, data: { lastRenewalError: message } });
       }
+      return null;
     });
+    this.health.publish(reported);
     this.logger.warn({ orderId, error: message }, 'certificate order failed');
     const order = await this.prisma.certificateOrder.findUnique({ where: { id: orderId } });
     if (order) this.publish('certificate.failed', order.certificateId, message);
@@ -467,6 +464,11 @@ function appendStep(steps: Prisma.JsonValue, step: Step): Prisma.InputJsonValue 
   return [...list, JSON.parse(JSON.stringify(step))] as Prisma.InputJsonValue;
 }
 
-export function renewalCheckKey(certificateId: string): string {
-  return `certificate:${certificateId}:renewal`;
+/** The health check a certificate's renewal reports as (failed renewals turn it red). */
+function renewalSubject(certificateId: string) {
+  return {
+    checkKey: `certificate:${certificateId}:renewal`,
+    subjectType: 'certificate' as const,
+    subjectId: certificateId,
+  };
 }
