@@ -367,7 +367,7 @@ describe('validation', () => {
         'localhost',
       ],
       routes: [
-        { pathPrefix: '/.well-known/acme-challenge/', upstream },
+        { pathPrefix: '/.well-known/security/', upstream },
         { pathPrefix: '/~user/a_b-c.d', upstream },
       ],
       responseHeaders: [
@@ -381,6 +381,17 @@ describe('validation', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body.hostnames[0]).toBe('mixed.case.example.test');
+    // A well-formed path that port 80 must keep for ACME cannot be routed: refused on save,
+    // with the renderer's reason, instead of failing every later render of the site.
+    const reserved = await admin.post('/api/v1/sites', {
+      ...doc('sites', {}),
+      routes: [{ pathPrefix: '/.well-known/acme-challenge/', upstream }],
+    });
+    expect(reserved.status).toBe(422);
+    expect(reserved.body).toMatchObject({
+      code: 'INVARIANT_VIOLATED',
+      details: [{ field: 'routes', reason: 'ROUTE_RESERVED_PATH' }],
+    });
   });
 
   it('drops __proto__ and constructor keys instead of merging them into anything', async () => {

@@ -20,7 +20,7 @@ import { GatewayModule } from './modules/gateway/gateway.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { LivenessController } from './modules/liveness/liveness.controller.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
-import { RenderPreviewModule } from './modules/render/render-preview.module.js';
+import { PreviewsModule } from './modules/previews/previews.module.js';
 import { RevisionsModule } from './modules/revisions/revisions.module.js';
 import { ServicesModule } from './modules/services/services.module.js';
 import { SitesModule } from './modules/sites/sites.module.js';
@@ -68,7 +68,7 @@ export class AppModule {
         HealthModule,
         GatewayModule,
         CertificatesModule,
-        RenderPreviewModule,
+        PreviewsModule,
         DeclarativeModule,
         BackupModule,
         MetricsModule,

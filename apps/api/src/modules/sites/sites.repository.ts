@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { labelConditions } from '../../common/http/page.js';
 import { PrismaService, Tx } from '../../database/prisma.service.js';
+import { lockNamed } from '../../database/row-locks.js';
 import type { Prisma } from '../../generated/prisma/client.js';
+import type { SiteLookups } from './site-references.js';
 
 export const SITE_INCLUDE = {
   hostnames: { orderBy: { position: 'asc' } },
@@ -55,6 +57,62 @@ export class SitesRepository {
 
   findByName(name: string, tx: Tx) {
     return tx.site.findUnique({ where: { name }, select: { id: true } });
+  }
+
+  /**
+   * Name lookups for the site reference resolver inside a save's transaction. Rows are
+   * share-locked: an upstream or agent being deleted right now is either kept (the delete then
+   * sees this site) or already gone (reported), never deleted under the new reference.
+   */
+  lookups(tx: Tx): SiteLookups {
+    return {
+      upstreams: (names) => lockNamed(tx, 'Upstream', names),
+      agents: (names) => lockNamed(tx, 'Agent', names),
+      policy: async (name) => {
+        const id = (await lockNamed(tx, 'CertificatePolicy', [name])).get(name);
+        return id ? this.policyById(tx, id) : null;
+      },
+      certificateExists: async (id) =>
+        (await tx.certificate.findUnique({ where: { id }, select: { id: true } })) !== null,
+    };
+  }
+
+  /**
+   * The same lookups for a preview: upstreams and agents from the state it renders (what the
+   * draft will be drawn against), policies and certificates as stored; nothing is locked.
+   */
+  previewLookups(state: {
+    upstreams: { id: string; name: string }[];
+    agents: { id: string; name: string }[];
+  }): SiteLookups {
+    const byName = (rows: { id: string; name: string }[], names: string[]) =>
+      new Map(rows.filter((r) => names.includes(r.name)).map((r) => [r.name, r.id]));
+    return {
+      upstreams: async (names) => byName(state.upstreams, names),
+      agents: async (names) => byName(state.agents, names),
+      policy: (name) =>
+        this.prisma.certificatePolicy.findUnique({
+          where: { name },
+          select: { id: true, name: true, challenge: true },
+        }),
+      certificateExists: async (id) =>
+        (await this.prisma.certificate.findUnique({ where: { id }, select: { id: true } })) !== null,
+    };
+  }
+
+  /** A certificate a draft names, for a preview whose state holds only certificates in use. */
+  certificateForPreview(id: string) {
+    return this.prisma.certificate.findUnique({
+      where: { id },
+      select: { id: true, domains: true, chainPem: true },
+    });
+  }
+
+  policyById(tx: Tx | PrismaService, id: string) {
+    return tx.certificatePolicy.findUnique({
+      where: { id },
+      select: { id: true, name: true, challenge: true },
+    });
   }
 
   /** Hostnames from `hostnames` already claimed by a site other than `exceptSiteId`. */

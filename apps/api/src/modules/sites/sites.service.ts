@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, FieldError } from '../../common/errors/app-error.js';
+import { AppError } from '../../common/errors/app-error.js';
 import { versionConflict } from '../../common/http/versioning.js';
 import type { Tx } from '../../database/prisma.service.js';
-import { lockForWrite, lockNamed } from '../../database/row-locks.js';
+import { lockForWrite } from '../../database/row-locks.js';
 import { AuditService } from '../audit/audit.service.js';
 import { authorize } from '../auth/authorize.js';
 import type { Actor, Permission } from '../auth/principal.js';
@@ -10,8 +10,8 @@ import type { StateChange } from '../desired-state/state-change.js';
 import { StateWriter } from '../desired-state/state-writer.js';
 import type { CreateSite, UpdateSite } from './dto/site.schema.js';
 import { SITE_DEFAULTS } from './dto/site.schema.js';
-import { policyProblem } from './policy-problem.js';
 import { SiteView, toSiteView } from './site.view.js';
+import { resolveSiteReferences, type SiteReferencesInput } from './site-references.js';
 import { SiteChildren, SitesRepository } from './sites.repository.js';
 
 export const SITE_PERMISSION: Permission = 'write';
@@ -58,11 +58,22 @@ export class SitesService {
         { field: 'name', message: 'is already used' },
       ]);
     }
-    const children = await this.resolveChildren(tx, site, undefined);
-    await this.checkTls(tx, site.tlsMode, site.certificateId);
-    await checkPolicyCovers(tx, site.tlsMode, site.hostnames, children.certificatePolicyId);
+    await this.claimHostnames(tx, site.hostnames, undefined);
+    const children = await this.resolve(tx, {
+      hostnames: site.hostnames,
+      tlsMode: site.tlsMode,
+      certificateId: site.certificateId,
+      routes: site.routes,
+      agents: site.agents,
+      certificatePolicy: site.certificatePolicy ?? null,
+    });
     const { routes: _r, agents: _a, hostnames: _h, certificatePolicy: _p, ...fields } = site;
-    const created = toSiteView(await this.repo.create(tx, fields, children as Required<SiteChildren>));
+    const created = toSiteView(
+      await this.repo.create(tx, fields, {
+        ...children,
+        hostnames: site.hostnames,
+      } as Required<SiteChildren>),
+    );
     change.touch('site', created.name);
     await this.audit.record(tx, change.actor, {
       action: 'site.create',
@@ -87,20 +98,21 @@ export class SitesService {
         { field: 'name', message: 'is already used' },
       ]);
     }
-    const children = await this.resolveChildren(tx, dto, id);
-    await this.checkTls(
-      tx,
-      dto.tlsMode ?? row.tlsMode,
-      dto.certificateId === undefined ? row.certificateId : dto.certificateId,
-    );
-    await checkPolicyCovers(
-      tx,
-      dto.tlsMode ?? row.tlsMode,
-      dto.hostnames ?? row.hostnames.map((h) => h.hostname),
-      children.certificatePolicyId === undefined ? row.certificatePolicyId : children.certificatePolicyId,
-    );
+    if (dto.hostnames) await this.claimHostnames(tx, dto.hostnames, id);
+    const children = await this.resolve(tx, {
+      hostnames: dto.hostnames ?? row.hostnames.map((h) => h.hostname),
+      tlsMode: dto.tlsMode ?? row.tlsMode,
+      certificateId: dto.certificateId === undefined ? row.certificateId : dto.certificateId,
+      routes: dto.routes,
+      agents: dto.agents,
+      certificatePolicy: dto.certificatePolicy,
+      keptPolicyId: row.certificatePolicyId,
+    });
     const { routes: _r, agents: _a, hostnames: _h, certificatePolicy: _p, version: _v, ...fields } = dto;
-    const updated = await this.repo.updateAtVersion(tx, id, row.version, fields, children);
+    const updated = await this.repo.updateAtVersion(tx, id, row.version, fields, {
+      ...children,
+      ...(dto.hostnames ? { hostnames: dto.hostnames } : {}),
+    });
     if (!updated) throw versionConflict('Site', id, row.version, row.version + 1);
     const before = toSiteView(row);
     const after = toSiteView(updated);
@@ -143,7 +155,12 @@ export class SitesService {
     authorize(change.actor, SITE_PERMISSION, 'Changing sites');
     const { tx } = change;
     const row = await lockForWrite(tx, 'Site', id, undefined, () => this.repo.find(id, tx));
-    await this.checkTls(tx, tlsMode ?? row.tlsMode, certificateId);
+    await this.resolve(tx, {
+      hostnames: row.hostnames.map((h) => h.hostname),
+      tlsMode: tlsMode ?? row.tlsMode,
+      certificateId,
+      keptPolicyId: row.certificatePolicyId,
+    });
     const updated = await this.repo.updateAtVersion(
       tx,
       id,
@@ -174,53 +191,24 @@ export class SitesService {
     await this.repo.releaseHostnames(change.tx, siteIds);
   }
 
-  /** Turns names into ids and claims hostnames; every unknown reference is reported at once. */
-  private async resolveChildren(
-    tx: Tx,
-    dto: Pick<UpdateSite, 'hostnames' | 'routes' | 'agents' | 'certificatePolicy'>,
-    siteId: string | undefined,
-  ): Promise<SiteChildren> {
-    const errors: FieldError[] = [];
-    const children: SiteChildren = {};
-    if (dto.hostnames) {
-      const taken = await this.repo.claimedHostnames(tx, dto.hostnames, siteId);
-      if (taken.length) {
-        const list = taken.map((t) => `${t.hostname} (site ${t.site.name})`).join(', ');
-        throw new AppError('HOSTNAME_TAKEN', `Hostnames already served by another site: ${list}`, {
-          hostnames: taken.map((t) => ({ hostname: t.hostname, site: t.site.name })),
-        });
-      }
-      children.hostnames = dto.hostnames;
-    }
-    if (dto.routes) {
-      // Share-locked: an upstream being deleted right now is either kept (the delete then sees
-      // this route) or already gone (reported here), never deleted under the new route.
-      const found = await lockNamed(tx, 'Upstream', [...new Set(dto.routes.map((r) => r.upstream))]);
-      children.routes = dto.routes.map((r, i) => {
-        const upstreamId = found.get(r.upstream);
-        if (!upstreamId)
-          errors.push({ field: `routes.${i}.upstream`, message: `no upstream named ${r.upstream}` });
-        return { pathPrefix: r.pathPrefix, upstreamId: upstreamId ?? '', streaming: r.streaming ?? false };
-      });
-    }
-    if (dto.agents) {
-      const found = await lockNamed(tx, 'Agent', dto.agents);
-      children.agentIds = dto.agents.map((name, i) => {
-        const agentId = found.get(name);
-        if (!agentId) errors.push({ field: `agents.${i}`, message: `no agent named ${name}` });
-        return agentId ?? '';
-      });
-    }
-    if (dto.certificatePolicy === null) children.certificatePolicyId = null;
-    else if (dto.certificatePolicy !== undefined) {
-      const found = await lockNamed(tx, 'CertificatePolicy', [dto.certificatePolicy]);
-      children.certificatePolicyId = found.get(dto.certificatePolicy) ?? null;
-      if (!children.certificatePolicyId)
-        errors.push({
-          field: 'certificatePolicy',
-          message: `no certificate policy named ${dto.certificatePolicy}`,
-        });
-    }
+  /** Hostnames another site already serves are a conflict (409), not a field error. */
+  private async claimHostnames(tx: Tx, hostnames: string[], siteId: string | undefined): Promise<void> {
+    const taken = await this.repo.claimedHostnames(tx, hostnames, siteId);
+    if (!taken.length) return;
+    const list = taken.map((t) => `${t.hostname} (site ${t.site.name})`).join(', ');
+    throw new AppError('HOSTNAME_TAKEN', `Hostnames already served by another site: ${list}`, {
+      hostnames: taken.map((t) => ({ hostname: t.hostname, site: t.site.name })),
+    });
+  }
+
+  /** The shared resolver over locked rows; every problem at once as one 400. */
+  private async resolve(tx: Tx, input: SiteReferencesInput): Promise<Omit<SiteChildren, 'hostnames'>> {
+    const kept = input.keptPolicyId;
+    const { errors, ...children } = await resolveSiteReferences(
+      input,
+      this.repo.lookups(tx),
+      kept ? () => this.repo.policyById(tx, kept) : undefined,
+    );
     if (errors.length)
       throw new AppError(
         'VALIDATION_FAILED',
@@ -229,29 +217,6 @@ export class SitesService {
       );
     return children;
   }
-
-  private async checkTls(tx: Tx, tlsMode: string, certificateId: string | null | undefined): Promise<void> {
-    if (tlsMode === 'uploaded' && !certificateId) {
-      throw AppError.invalid('certificateId', 'is required when tlsMode is uploaded');
-    }
-    if (
-      certificateId &&
-      !(await tx.certificate.findUnique({ where: { id: certificateId }, select: { id: true } }))
-    ) {
-      throw AppError.invalid('certificateId', `no certificate ${certificateId}`);
-    }
-  }
-}
-
-async function checkPolicyCovers(
-  tx: Tx,
-  tlsMode: string,
-  hostnames: string[],
-  policyId: string | null | undefined,
-): Promise<void> {
-  const policy = policyId ? await tx.certificatePolicy.findUnique({ where: { id: policyId } }) : null;
-  const problem = policyProblem(tlsMode, hostnames, policy);
-  if (problem) throw AppError.invalid('certificatePolicy', problem);
 }
 
 function notFound(id: string): never {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { referenceFleet } from '../../../../../test/fixtures/fleet-state.factory.js';
 import { AppError } from '../../common/errors/app-error.js';
-import { renderSite, renderUnit } from './agent-renderer.js';
-import { DRAFT_ID, draftService, draftSite, withService, withSite } from './draft-specs.js';
+import { renderSite, renderUnit } from '../render/agent-renderer.js';
+import { DRAFT_ID, draftService, draftSite, hostnameWarnings, withService, withSite } from './draft-specs.js';
 
 const refusal = (run: () => unknown) => {
   try {
@@ -15,68 +15,46 @@ const refusal = (run: () => unknown) => {
 };
 
 describe('site drafts', () => {
-  test('resolve names against the stored state, take the API defaults and render like a saved site', () => {
+  test('take the API defaults and render like a saved site', () => {
     const state = referenceFleet();
-    const { spec, warnings } = draftSite(state, {
-      name: 'docs',
-      hostnames: ['docs.example.test'],
-      routes: [{ pathPrefix: '/', upstream: 'openwebui' }],
-      agents: ['gpu', 'edge'],
-    });
+    const spec = draftSite(
+      {
+        name: 'docs',
+        hostnames: ['docs.example.test'],
+        routes: [{ pathPrefix: '/', upstream: 'openwebui' }],
+      },
+      {
+        routes: [{ pathPrefix: '/', upstreamId: 'up-openwebui', streaming: false }],
+        agentIds: ['agent-gpu', 'agent-edge'],
+      },
+    );
     expect(spec).toMatchObject({
       id: DRAFT_ID,
       tlsMode: 'off',
       certificateId: null,
       websocket: true,
       readTimeoutSec: 3600,
-      routes: [{ pathPrefix: '/', upstreamId: 'up-openwebui', streaming: false }],
       agentIds: ['agent-edge', 'agent-gpu'],
     });
-    expect(warnings).toEqual([]);
     const [file] = renderSite(withSite(state, spec), spec.id, 'nginx');
     expect(file?.path).toBe('nginx/sites/docs.conf');
     expect(file?.content).toContain('server_name docs.example.test;');
   });
 
-  test('refuse unknown references with the field a save would name', () => {
-    const state = referenceFleet();
-    expect(
-      refusal(() =>
-        draftSite(state, {
-          name: 'docs',
-          hostnames: ['docs.example.test'],
-          routes: [
-            { pathPrefix: '/', upstream: 'openwebui' },
-            { pathPrefix: '/api', upstream: 'nowhere' },
-          ],
-          agents: ['ghost'],
-          tlsMode: 'uploaded',
-        }),
-      ),
-    ).toEqual({
-      code: 'VALIDATION_FAILED',
-      details: [
-        { field: 'routes.1.upstream', message: 'no upstream named nowhere' },
-        { field: 'agents.0', message: 'no agent named ghost' },
-        { field: 'certificateId', message: 'is required when tlsMode is uploaded' },
-      ],
-    });
-  });
-
   test("warn about a hostname another site serves, but not about the edited site's own", () => {
     const state = referenceFleet();
-    const body = {
-      name: 'chat',
-      hostnames: ['chat.example.test', 'models.example.test'],
-      routes: [{ pathPrefix: '/', upstream: 'openwebui' }],
-    };
-    expect(draftSite(state, body, 'site-chat').warnings).toEqual([
+    const hostnames = ['chat.example.test', 'models.example.test'];
+    expect(hostnameWarnings(state, hostnames, 'site-chat')).toEqual([
       { field: 'hostnames.1', message: 'already served by site models' },
     ]);
-    expect(draftSite(state, body).warnings).toHaveLength(2);
+    expect(hostnameWarnings(state, hostnames)).toHaveLength(2);
     // An edit replaces the saved site instead of rendering next to it.
-    const edited = withSite(state, draftSite(state, body, 'site-chat').spec);
-    expect(edited.sites.filter((s) => s.name === 'chat')).toHaveLength(1);
+    const spec = draftSite(
+      { name: 'chat', hostnames, routes: [{ pathPrefix: '/', upstream: 'openwebui' }] },
+      { routes: [{ pathPrefix: '/', upstreamId: 'up-openwebui', streaming: false }], agentIds: [] },
+      'site-chat',
+    );
+    expect(withSite(state, spec).sites.filter((s) => s.name === 'chat')).toHaveLength(1);
   });
 });
 

@@ -3,12 +3,12 @@ import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AppError } from '../../common/errors/app-error.js';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
+import { RenderService } from '../render/render.service.js';
 import type { CreateService } from '../services/dto/service.schema.js';
 import { createServiceSchema } from '../services/dto/service.schema.js';
 import type { CreateSite } from '../sites/dto/site.schema.js';
 import { createSiteSchema } from '../sites/dto/site.schema.js';
 import { DraftPreviewService } from './draft-preview.service.js';
-import { RenderService } from './render.service.js';
 
 const flavor = z.enum(['nginx', 'apache']).optional().describe('default nginx');
 const sitePreviewQuery = z.strictObject({ flavor });
@@ -28,7 +28,7 @@ const draftPreviewQuery = z.strictObject({
  */
 @ApiTags('render')
 @Controller('api/v1')
-export class RenderController {
+export class PreviewsController {
   constructor(
     private readonly state: DesiredStateService,
     private readonly render: RenderService,
