@@ -1,5 +1,4 @@
 import { DeployError } from './deploy.error.js';
-import type { UploadFile } from './ssh.transport.js';
 import { withTimeout } from './with-timeout.js';
 
 // ssh2's own typings are not installed, so node-ssh's SFTP handle is untyped: these are the few
@@ -11,6 +10,13 @@ interface SftpSession {
   fchmod(handle: Buffer, mode: number, cb: Callback): void;
   close(handle: Buffer, cb: Callback): void;
   end(): void;
+}
+
+export interface UploadFile {
+  /** Absolute path on the host. Its directory must exist. */
+  path: string;
+  content: string | Buffer;
+  mode: number;
 }
 
 /**

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { DeployError } from './deploy.error.js';
-import { SftpWriter } from './sftp-writer.js';
+import { SftpWriter, type UploadFile } from './sftp-writer.js';
+
+export type { UploadFile };
+
 import { shellArg } from './shell-arg.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -34,13 +37,6 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Overrides the target's useSudo for this command (reading the user's own temp dir needs no sudo). */
   sudo?: boolean;
-}
-
-export interface UploadFile {
-  /** Absolute path on the host. Its directory must exist. */
-  path: string;
-  content: string | Buffer;
-  mode: number;
 }
 
 /** What this connection has done, so callers (tests, benchmarks) can prove a no-op was a no-op. */
