@@ -22,8 +22,11 @@ const common = {
 
 export default {
   maxWorkers: 2,
-  // Only honoured at the top level: real servers, hosts and browsers need more than 5 s.
-  testTimeout: 120_000,
+  // Only honoured at the top level: real servers, hosts and browsers need more than 5 s, and a
+  // beforeAll that boots the app must outlast the app's own boot deadline (120 s by default,
+  // test/support/test-app.ts) so a slow start is reported with the app's output, not as a hook
+  // timeout.
+  testTimeout: 300_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/api/src/**/*.spec.ts'] },
     {

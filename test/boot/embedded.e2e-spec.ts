@@ -34,7 +34,7 @@ afterAll(async () => {
 
 describe('embedded database', () => {
   it('starts from an empty data directory and prints the first admin password once', async () => {
-    app = await TestApp.start({ dataDir, env: FIRST_START, timeoutMs: 90_000 });
+    app = await TestApp.start({ dataDir, env: FIRST_START });
     const printed = [...app.stdout.matchAll(BANNER)].map((m) => m[1]!);
     expect(printed).toHaveLength(1);
     password = printed[0]!;
@@ -178,7 +178,7 @@ describe('embedded database', () => {
 
   it('restarts on the same data: nothing printed again, every record and the key still there', async () => {
     const key = await readFile(join(dataDir, 'secret.key'), 'utf8');
-    app = await TestApp.start({ dataDir, env: FIRST_START, timeoutMs: 60_000 });
+    app = await TestApp.start({ dataDir, env: FIRST_START });
     expect(app.stdout).not.toMatch(BANNER);
     expect(app.stdout).not.toContain('Portico admin created');
     expect(await readFile(join(dataDir, 'secret.key'), 'utf8')).toBe(key);

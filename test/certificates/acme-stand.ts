@@ -42,7 +42,6 @@ export class AcmeStand {
     const app = await TestApp.start({
       databaseUrl: db.url,
       env: { ...FLEET_ENV, NODE_EXTRA_CA_CERTS: join(caDir, 'pebble-tls-ca.pem'), ...o.env },
-      timeoutMs: 60_000,
     });
     return new AcmeStand(host, httpsPort, backend, bind, pebble, caDir, db, app, await app.admin());
   }

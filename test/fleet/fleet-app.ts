@@ -54,7 +54,6 @@ export class FleetApp {
     const app = await TestApp.start({
       databaseUrl,
       env: { ...FLEET_ENV, PORTICO_SECRET_KEY: secretKey, ...env },
-      timeoutMs: 60_000,
     });
     try {
       const api = await app.admin();

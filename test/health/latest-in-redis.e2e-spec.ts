@@ -34,7 +34,7 @@ describe('latest results in Redis', () => {
   beforeAll(async () => {
     db = await TestDatabase.create('health_latest_redis');
     target = await ProbeTarget.start();
-    prober = await TestApp.start({ databaseUrl: db.url, env, timeoutMs: 60_000 });
+    prober = await TestApp.start({ databaseUrl: db.url, env });
   });
 
   afterAll(async () => {
@@ -63,7 +63,6 @@ describe('latest results in Redis', () => {
     late = await TestApp.start({
       databaseUrl: db.url,
       env: { ...env, HEALTH_ENABLED: 'false' },
-      timeoutMs: 60_000,
     });
     const lateAdmin = await late.admin();
     const items = (await lateAdmin.get('/api/v1/health?subjectType=upstream')).body.items as Item[];
@@ -76,5 +75,5 @@ describe('latest results in Redis', () => {
     const snapshot = await ws.next((m) => m.event === 'snapshot');
     expect(JSON.stringify(snapshot.data)).toContain(probed.at);
     ws.close();
-  }, 120_000);
+  }, 300_000); // a probe interval, then a second app booting (BOOT_DEADLINE_MS)
 });

@@ -12,6 +12,14 @@ export const ADMIN = { email: 'admin@portico.test', password: 'first-admin-passw
 
 export type AppEnv = Record<string, string | undefined>;
 
+/**
+ * How long an app may take to answer /healthz. Booting is mostly Node loading Nest and running
+ * migrations, which on a loaded 2-core machine shared with other builds takes many times what it
+ * takes on a quiet one; a deadline is there to catch a hang, not to time the start.
+ * PORTICO_TEST_BOOT_MS raises (or lowers) it for the whole run.
+ */
+export const BOOT_DEADLINE_MS = Number(process.env.PORTICO_TEST_BOOT_MS) || 120_000;
+
 /** Only what the app needs: the tests' own environment (NODE_ENV, DATABASE_URL…) never leaks in. */
 function processEnv(env: AppEnv): NodeJS.ProcessEnv {
   const base: AppEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
@@ -57,6 +65,7 @@ export class TestApp {
   /**
    * Starts the app and waits until /healthz answers 200. Without `databaseUrl` it runs on the
    * embedded database under `dataDir`. `env` adds or overrides settings (undefined removes one).
+   * `timeoutMs` can only lengthen the boot deadline (BOOT_DEADLINE_MS), never shorten it.
    */
   static async start(
     options: { databaseUrl?: string; dataDir?: string; env?: AppEnv; timeoutMs?: number } = {},
@@ -80,7 +89,7 @@ export class TestApp {
     });
     const child = spawn(process.execPath, [main], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const app = new TestApp(child, `http://127.0.0.1:${port}`, ownedDir);
-    await app.waitHealthy(options.timeoutMs ?? 30_000);
+    await app.waitHealthy(Math.max(options.timeoutMs ?? 0, BOOT_DEADLINE_MS));
     return app;
   }
 
@@ -148,7 +157,7 @@ export class TestApp {
 /** Runs the built app to completion (it is expected to exit, e.g. on a bad configuration). */
 export async function runAppToExit(
   env: AppEnv,
-  timeoutMs = 20_000,
+  timeoutMs = BOOT_DEADLINE_MS,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const main = await ensureBuilt();
   const child = spawn(process.execPath, [main], {

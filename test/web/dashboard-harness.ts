@@ -26,7 +26,6 @@ export class DashboardHarness {
     const app = await TestApp.start({
       databaseUrl: db.url,
       env: { PORTICO_WEB_DIR: WEB_DIST, LOG_LEVEL: 'warn', ...env },
-      timeoutMs: 60_000,
     });
     // playwright-core gives every launch a fresh, empty profile of its own.
     const browser = await chromium
