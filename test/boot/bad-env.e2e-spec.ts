@@ -70,8 +70,10 @@ describe('boot with a bad environment', () => {
       PORTICO_SECRET_KEY: 'a'.repeat(64),
     });
     expect(code).not.toBe(0);
-    expect(code).not.toBeNull();
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(code).not.toBeNull(); // it gave up by itself: a retry loop would be killed at the deadline
+    // Booting Node and Nest alone takes 15-20 s on a loaded 2-core machine; this bounds the
+    // connection attempt, not the boot.
+    expect(Date.now() - started).toBeLessThan(60_000);
     expect(stdout + stderr).toMatch(/ECONNREFUSED/);
     expect(stdout + stderr).not.toContain('do-not-print-me');
   });

@@ -7,8 +7,8 @@ import { agentDoc, siteDoc, upstreamDoc } from '../support/factories.js';
 import { TestApp } from '../support/test-app.js';
 
 // Zero-setup mode: no DATABASE_URL, so the built app runs embedded Postgres (PGlite) under
-// PORTICO_DATA_DIR, creates the first admin with a random password it prints once, and keeps
-// everything across restarts.
+// PORTICO_DATA_DIR, creates the first admin with a random password it prints once (a plain
+// boxed banner on stdout, not a log line), and keeps everything across restarts.
 
 const FIRST_START = {
   DATABASE_URL: undefined,
@@ -16,7 +16,7 @@ const FIRST_START = {
   PORTICO_ADMIN_PASSWORD: undefined,
   PORTICO_SECRET_KEY: undefined,
 };
-const BANNER = /Password \(shown once\): (\S+)/g;
+const BANNER = /Password \(shown once\):\s+(\S+)/g;
 
 let dataDir: string;
 let app: TestApp | undefined;
@@ -39,7 +39,11 @@ describe('embedded database', () => {
     expect(printed).toHaveLength(1);
     password = printed[0]!;
     expect(password.length).toBeGreaterThanOrEqual(20);
-    expect(app.stdout).toContain('Portico admin created: admin@portico.local');
+    // The banner says where to go, as whom, and where the data is.
+    const banner = app.stdout.slice(app.stdout.indexOf('┌'), app.stdout.indexOf('┘') + 1);
+    expect(banner).toContain(`Portico is running at ${app.baseUrl}`);
+    expect(banner).toMatch(/Admin e-mail:\s+admin@portico\.local/);
+    expect(banner).toMatch(new RegExp(`Data:\\s+${dataDir}.*embedded Postgres`));
     // Only the console banner has it: no structured log line does.
     const logLines = app.stdout.split('\n').filter((l) => l.startsWith('{'));
     expect(logLines.length).toBeGreaterThan(0);
@@ -180,7 +184,7 @@ describe('embedded database', () => {
     const key = await readFile(join(dataDir, 'secret.key'), 'utf8');
     app = await TestApp.start({ dataDir, env: FIRST_START });
     expect(app.stdout).not.toMatch(BANNER);
-    expect(app.stdout).not.toContain('Portico admin created');
+    expect(app.stdout).not.toContain('Admin e-mail');
     expect(await readFile(join(dataDir, 'secret.key'), 'utf8')).toBe(key);
     // The migration is not applied a second time.
     const migrationLog = app.stdout.split('\n').find((l) => l.includes('"msg":"migrations"'));

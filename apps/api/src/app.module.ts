@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
@@ -6,6 +5,7 @@ import { ErrorFilter } from './common/errors/error.filter.js';
 import { SecretsModule } from './common/secrets/secrets.module.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { httpLogger } from './logging/http-logger.js';
 import { AgentHostsModule } from './modules/agent-hosts/agent-hosts.module.js';
 import { AgentsModule } from './modules/agents/agents.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
@@ -36,21 +36,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (req, res) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
-            redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-              remove: true,
-            },
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: httpLogger(config) }),
         DatabaseModule,
         SecretsModule,
         EventsModule,

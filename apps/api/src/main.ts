@@ -1,5 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory.js';
 import { AppConfig, ConfigError } from './config/app-config.js';
+import { browserUrl, firstStartBanner } from './modules/users/first-start-banner.js';
+import { UsersService } from './modules/users/users.service.js';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -14,6 +17,19 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.port, config.host);
+  const admin = app.get(UsersService).takeGeneratedAdmin();
+  if (admin) {
+    // Deliberately on the console, not in the structured log: shown once to whoever starts Portico.
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    process.stdout.write(
+      firstStartBanner({
+        ...admin,
+        url: browserUrl(config.host, port),
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+      }),
+    );
+  }
 }
 
 main().catch((error) => {

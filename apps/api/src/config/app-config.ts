@@ -31,6 +31,8 @@ const envSchema = z.object({
     .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// URL')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Absent: readable lines on a terminal, JSON lines anywhere else (a pipe, a file, a container).
+  PORTICO_LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .int()
@@ -137,6 +139,8 @@ export class AppConfig {
   /** Names Portico's Redis channels; instances of one fleet share it, other fleets differ. */
   readonly redisPrefix!: string;
   readonly logLevel!: string;
+  /** pretty: one readable line per event (a person at a terminal); json: one JSON object per line. */
+  readonly logFormat!: 'pretty' | 'json';
   readonly sessionTtlHours!: number;
   readonly cookieSecure!: boolean;
   readonly loginAttemptsPerMinute!: number;
@@ -149,7 +153,8 @@ export class AppConfig {
   /** Site doctor (docs/doctor.md): DNS servers to ask; empty means the system resolver. */
   readonly doctor!: { dnsServers: string[] };
 
-  static fromEnv(env: NodeJS.ProcessEnv): AppConfig {
+  /** `terminal`: whether stdout is a TTY, which decides the log format unless it is set. */
+  static fromEnv(env: NodeJS.ProcessEnv, terminal = process.stdout.isTTY === true): AppConfig {
     const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
     const parsed = envSchema.safeParse(cleaned);
     // Checked on the raw values so that it is reported together with every other problem.
@@ -175,6 +180,7 @@ export class AppConfig {
       redisUrl: e.REDIS_URL,
       redisPrefix: e.REDIS_PREFIX,
       logLevel: e.LOG_LEVEL,
+      logFormat: e.PORTICO_LOG_FORMAT ?? (terminal ? 'pretty' : 'json'),
       sessionTtlHours: e.SESSION_TTL_HOURS,
       cookieSecure: e.COOKIE_SECURE,
       loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,

@@ -22,6 +22,8 @@ const PUBLIC_FIELDS = {
 @Injectable()
 export class UsersService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Users');
+  /** A password this instance generated for the first admin, until main.ts has printed it. */
+  private generatedAdmin: { email: string; password: string } | undefined;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -42,10 +44,17 @@ export class UsersService implements OnApplicationBootstrap {
       throw error;
     }
     this.logger.log({ email }, 'created the first admin');
-    if (!this.config.adminPassword) {
-      // Deliberately on the console, not in the structured log: shown once to whoever starts Portico.
-      process.stdout.write(`\n  Portico admin created: ${email}\n  Password (shown once): ${password}\n\n`);
-    }
+    if (!this.config.adminPassword) this.generatedAdmin = { email, password };
+  }
+
+  /**
+   * The first admin's generated password, once: main.ts prints it on the console when the
+   * server listens (never in the structured log), and it is not kept afterwards.
+   */
+  takeGeneratedAdmin(): { email: string; password: string } | undefined {
+    const admin = this.generatedAdmin;
+    this.generatedAdmin = undefined;
+    return admin;
   }
 
   list() {
