@@ -8,7 +8,7 @@ import { TestDatabase } from '../support/test-database.js';
 // Two instances of the built app started at the same moment on one fresh database: the
 // migration runs exactly once (advisory lock), exactly one first admin is created, both serve.
 
-const BANNER = /Password \(shown once\): (\S+)/;
+const BANNER = /Password \(shown once\):\s+(\S+)/; // the first-start banner
 
 let db: TestDatabase;
 let apps: TestApp[] = [];
