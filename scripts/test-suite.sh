@@ -57,7 +57,7 @@ redis_up() { [[ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" == PONG ]];
 postgres_version() {
   local v
   v="$(pg_lsclusters -h 2>/dev/null | awk '$3 == 5432 { print $1; exit }')"
-  echo "${v:-$(ls /etc/postgresql | sort -V | tail -1)}"
+  echo "${v:-$(ls "${PG_CLUSTER_CONF_ROOT:-/etc/postgresql}" | sort -V | tail -1)}"
 }
 node_major() { node -p 'process.versions.node.split(".")[0]'; }
 
@@ -103,9 +103,10 @@ fi
 
 # --- 2. Postgres and Redis -----------------------------------------------------------------
 if [[ $fresh_postgres == true ]]; then
-  # A cluster this run just created: the tests connect as postgres without a password
+  # A cluster this run just created (PG_CLUSTER_CONF_ROOT is postgresql-common's own setting for
+  # where clusters are configured): the tests connect as postgres without a password
   # (docs/testing.md), so loopback connections are trusted. An existing cluster is left alone.
-  for hba in /etc/postgresql/*/main/pg_hba.conf; do
+  for hba in "${PG_CLUSTER_CONF_ROOT:-/etc/postgresql}"/*/main/pg_hba.conf; do
     "${as_root[@]}" sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
   done
 fi
