@@ -66,9 +66,10 @@ export class TestApp {
    * Starts the app and waits until /healthz answers 200. Without `databaseUrl` it runs on the
    * embedded database under `dataDir`. `env` adds or overrides settings (undefined removes one).
    * `timeoutMs` can only lengthen the boot deadline (BOOT_DEADLINE_MS), never shorten it.
+   * `node` runs it on another Node.js binary than the tests' own.
    */
   static async start(
-    options: { databaseUrl?: string; dataDir?: string; env?: AppEnv; timeoutMs?: number } = {},
+    options: { databaseUrl?: string; dataDir?: string; env?: AppEnv; timeoutMs?: number; node?: string } = {},
   ): Promise<TestApp> {
     const main = await ensureBuilt();
     const ownedDir = options.dataDir ? null : await mkdtemp(join(tmpdir(), 'portico-app-'));
@@ -87,7 +88,11 @@ export class TestApp {
       LOG_LEVEL: 'info',
       ...options.env,
     });
-    const child = spawn(process.execPath, [main], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.node ?? process.execPath, [main], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const app = new TestApp(child, `http://127.0.0.1:${port}`, ownedDir);
     await app.waitHealthy(Math.max(options.timeoutMs ?? 0, BOOT_DEADLINE_MS));
     return app;
