@@ -50,6 +50,19 @@ else
   as_root=(none)
 fi
 
+# The end-to-end tests make sshd test hosts in mount namespaces and bind privileged ports.
+if [[ "$(id -u)" != 0 ]]; then
+  if [[ $mode == run ]]; then
+    say "The end-to-end tests run as root (test hosts are sshd instances in mount namespaces)." >&2
+    say "Run:  sudo npm test      (or, to only install and start what they need: npm test -- --setup)" >&2
+    exit 2
+  fi
+  if [[ $mode == check ]]; then
+    say "user: not root (the suite runs as root: sudo npm test)"
+    problems=1
+  fi
+fi
+
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 postgres_up() { pg_isready -q -h 127.0.0.1 -p 5432 >/dev/null 2>&1; }
 redis_up() { [[ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" == PONG ]]; }

@@ -197,6 +197,15 @@ describe('scripts/test-suite.sh (npm test)', () => {
     expect(r.out).toContain(`node: v20.20.2 is too old; using v24.9.9 from ${root}/cache/node24/bin`);
   });
 
+  it('as another user, `npm test` says the suite runs as root before doing anything', () => {
+    const r = run([], { missing: ['nginx'], uid: 1000, sudo: true });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('The end-to-end tests run as root');
+    expect(r.err).toContain('sudo npm test');
+    expect(changes(r.calls)).toEqual([]);
+    expect(run(['--check'], { uid: 1000, postgresUp: true, redisUp: true }).out).toContain('user: not root');
+  });
+
   it('refuses an unknown option', () => {
     const r = run(['--fast']);
     expect(r.code).toBe(64);
