@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { parse } from 'yaml';
 import { createTestPki } from '../fixtures/tls.js';
+import { until } from '../fleet/fleet-app.js';
 import type { ApiClient } from '../support/api-client.js';
 import { createToken, createUser } from '../support/role-clients.js';
 import { TestApp } from '../support/test-app.js';
@@ -213,4 +215,54 @@ describe('backup and restore', () => {
     expect(cert).toMatchObject({ keyEncrypted: 'v1.sealed.cert.key', status: 'valid' });
     expect(again.tables.AuditEvent.length).toBe(backup.tables.AuditEvent.length + 1);
   });
+
+  it('a restore that Postgres aborts to break a deadlock is redone, not answered with 500', async () => {
+    // Probes write health rows while a restore truncates every table in turn. Here a second
+    // session plays the probe: it holds Session (truncated last), and once the restore queues
+    // behind it, asks for Agent, which the restore already holds. Postgres aborts whichever of the
+    // two checks first; the scenario counts only when the restore was the one aborted (the probe
+    // then gets Agent), so it is played until that happens.
+    const raw = JSON.stringify((await adminA.get('/api/v1/backup')).body);
+    // A restore replaces C's users and tokens: each round signs in again (A's admin is C's now).
+    const restoreOnC = async () =>
+      (await c.admin()).request('POST', '/api/v1/restore?force=true', {
+        raw,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
+    for (let round = 1; ; round++) {
+      const probe = new pg.Client({ connectionString: dbC.url });
+      await probe.connect();
+      try {
+        await probe.query(`SET deadlock_timeout = '5s'`);
+        await probe.query('BEGIN');
+        await probe.query('LOCK TABLE "Session" IN ROW EXCLUSIVE MODE');
+        let settled = false;
+        const restoring = restoreOnC().finally(() => {
+          settled = true;
+        });
+        await until(async () => {
+          if (settled) throw new Error(`the restore ended without waiting: ${(await restoring).text}`);
+          const waiting = await dbC.query(
+            `SELECT 1 FROM pg_locks l JOIN pg_class t ON t.oid = l.relation
+             WHERE t.relname = 'Session' AND NOT l.granted`,
+          );
+          return waiting.length > 0;
+        }, 120_000);
+        const probeWon = await probe.query('LOCK TABLE "Agent" IN ROW EXCLUSIVE MODE').then(
+          () => true,
+          () => false,
+        );
+        await probe.query(probeWon ? 'COMMIT' : 'ROLLBACK');
+        const restored = await restoring;
+        expect(restored.status).toBe(200);
+        expect(restored.body.tables.Agent).toBeGreaterThan(0);
+        if (probeWon || round === 5) {
+          expect(probeWon).toBe(true);
+          return;
+        }
+      } finally {
+        await probe.end();
+      }
+    }
+  }, 300_000);
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { AppError } from '../../common/errors/app-error.js';
 import { SecretBox } from '../../common/secrets/secret-box.js';
+import { retryOnDeadlock } from '../../database/deadlock-retry.js';
 import { PrismaService, Tx } from '../../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
@@ -77,6 +78,16 @@ export class BackupService {
     }
     const backup = parsed.data;
     this.checkKey(backup.keyCheck);
+    // TRUNCATE locks every table in turn while probes and sessions keep writing: a deadlock is
+    // possible, and this transaction is the one to redo when Postgres picks it.
+    return retryOnDeadlock(() => this.restoreIn(backup, actor, force));
+  }
+
+  private restoreIn(
+    backup: Backup,
+    actor: Actor,
+    force: boolean,
+  ): Promise<{ tables: Record<string, number> }> {
     return this.prisma.$transaction(
       async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('portico:restore'))`;
