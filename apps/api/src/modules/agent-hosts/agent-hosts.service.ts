@@ -5,12 +5,12 @@ import type { Agent } from '../../generated/prisma/client.js';
 import { toAgentView } from '../agents/agents.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
-import { HostDeployer } from '../deploy/host-deployer.js';
 import { HostTester, type HostTestReport } from '../deploy/host-tester.js';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
 import { requiredApacheModules } from '../render/agent-renderer.js';
 import { RevisionService } from '../revisions/revision.service.js';
 import { AgentConnector } from './agent-connector.js';
+import { HostConfigImport } from './config-import/host-config-import.js';
 
 /** Operations on an agent's host itself: the connection test, host-key acceptance, import. */
 @Injectable()
@@ -81,10 +81,7 @@ export class AgentHostsService {
     const agent = await this.find(id);
     const transport = await this.connector.connect(agent);
     try {
-      const { files, proposal } = await new HostDeployer(
-        transport,
-        this.connector.settings(agent),
-      ).importConfigs();
+      const { files, proposal } = await new HostConfigImport(transport, this.connector.settings(agent)).run();
       return {
         agentId: agent.id,
         files: files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content) })),
