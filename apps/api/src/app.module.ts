@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AgentProbesModule } from './agent-probes.module.js';
 import { ErrorFilter } from './common/errors/error.filter.js';
 import { SecretsModule } from './common/secrets/secrets.module.js';
 import { AppConfig } from './config/app-config.js';
@@ -64,6 +65,7 @@ export class AppModule {
         AgentsModule,
         AgentHostsModule,
         DeploymentsModule,
+        AgentProbesModule,
         ServicesModule,
         HealthModule,
         GatewayModule,

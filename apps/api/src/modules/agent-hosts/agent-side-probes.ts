@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../database/prisma.service.js';
+import type { AgentProbes } from '../health/agent-probes.js';
 import type { ProbeResult } from '../health/health-check.js';
-import type { AgentProbes } from '../health/probe-runner.js';
 import { settingsForAgent } from './agent-host-settings.js';
 import { AgentSessions } from './agent-sessions.js';
 
