@@ -7,7 +7,9 @@ import { SitesModule } from '../sites/sites.module.js';
 import { AcmeGateway } from './acme/acme.gateway.js';
 import { AcmeAccountsController } from './acme/acme-accounts.controller.js';
 import { AcmeAccountsService } from './acme/acme-accounts.service.js';
+import { CertificateOrdersRepository } from './acme/certificate-orders.repository.js';
 import { CertificateOrdersService } from './acme/certificate-orders.service.js';
+import { ChallengeSolvers } from './acme/challenge-solvers.js';
 import { OrderRunner } from './acme/order-runner.js';
 import { RenewalScheduler } from './acme/renewal.scheduler.js';
 import { CertificateRollout } from './certificate-rollout.js';
@@ -31,8 +33,10 @@ import { CertificatePolicies } from './policies/certificate-policies.service.js'
     AcmeGateway,
     AcmeAccountsService,
     CertificatesService,
+    CertificateOrdersRepository,
     CertificateOrdersService,
     CertificatePolicies,
+    ChallengeSolvers,
     DnsProviders,
     OrderRunner,
     RenewalScheduler,

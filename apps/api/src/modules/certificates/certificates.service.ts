@@ -111,15 +111,13 @@ export class CertificatesService {
     if (cert.source === 'acme') {
       if (!cert.chainPem || !cert.account)
         throw new AppError('ACME_NOT_READY', `certificate ${id} was never issued`);
-      const client = this.gateway.client({
+      const keys = {
         directoryUrl: cert.account.directoryUrl,
         accountKeyPem: this.secrets.open(cert.account.keyEncrypted),
         accountUrl: cert.account.accountUrl,
-      });
+      };
       try {
-        await client.revokeCertificate(cert.chainPem, {
-          reason: REVOCATION_REASONS[dto.reason ?? 'unspecified'],
-        });
+        await this.gateway.revoke(keys, cert.chainPem, REVOCATION_REASONS[dto.reason ?? 'unspecified']);
       } catch (error) {
         throw new AppError('ACME_FAILED', `the CA refused the revocation: ${(error as Error).message}`);
       }
