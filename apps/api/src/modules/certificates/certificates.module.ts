@@ -14,11 +14,13 @@ import { OrderRunner } from './acme/order-runner.js';
 import { RenewalScheduler } from './acme/renewal.scheduler.js';
 import { CertificateRollout } from './certificate-rollout.js';
 import { CertificatesController } from './certificates.controller.js';
+import { CertificatesRepository } from './certificates.repository.js';
 import { CertificatesService } from './certificates.service.js';
 import { DeploymentsRollout } from './deployments-rollout.js';
 import { DnsProvidersController } from './dns/dns-providers.controller.js';
 import { DnsProviders } from './dns/dns-providers.service.js';
 import { CertificatePoliciesController } from './policies/certificate-policies.controller.js';
+import { CertificatePoliciesRepository } from './policies/certificate-policies.repository.js';
 import { CertificatePolicies } from './policies/certificate-policies.service.js';
 
 @Module({
@@ -32,10 +34,12 @@ import { CertificatePolicies } from './policies/certificate-policies.service.js'
   providers: [
     AcmeGateway,
     AcmeAccountsService,
+    CertificatesRepository,
     CertificatesService,
     CertificateOrdersRepository,
     CertificateOrdersService,
     CertificatePolicies,
+    CertificatePoliciesRepository,
     ChallengeSolvers,
     DnsProviders,
     OrderRunner,
