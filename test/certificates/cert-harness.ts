@@ -3,6 +3,7 @@ import { type DynamicModule, Global, type INestApplication, Module } from '@nest
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import pg from 'pg';
+import { AgentProbesModule } from '../../apps/api/src/agent-probes.module.js';
 import { ErrorFilter } from '../../apps/api/src/common/errors/error.filter.js';
 import { createValidationPipe } from '../../apps/api/src/common/http/validation.js';
 import { SecretBox } from '../../apps/api/src/common/secrets/secret-box.js';
@@ -70,6 +71,7 @@ class CertificatesTestModule {
         RevisionsModule,
         RenderModule,
         DesiredStateModule,
+        AgentProbesModule,
         CertificatesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],

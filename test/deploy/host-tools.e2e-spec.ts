@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { HostConfigImport } from '../../apps/api/src/modules/agent-hosts/config-import/host-config-import.js';
 import { HostDeployer } from '../../apps/api/src/modules/deploy/host-deployer.js';
 import { HostTester } from '../../apps/api/src/modules/deploy/host-tester.js';
 import { HttpProbe } from '../../apps/api/src/modules/deploy/http-probe.js';
@@ -33,6 +34,12 @@ afterAll(async () => {
   for (const t of transports) t.close();
   await fleet?.stop();
 });
+
+async function importerFor(host: SshHost): Promise<HostConfigImport> {
+  const transport = await SshTransport.connect(host.target());
+  transports.push(transport);
+  return new HostConfigImport(transport, host.settings());
+}
 
 async function engineFor(host: SshHost): Promise<HostDeployer> {
   const transport = await SshTransport.connect(host.target());
@@ -140,7 +147,7 @@ server {
     transports.push(transport);
     expect((await transport.exec(nginx.settings().validateCommand)).code).toBe(0);
 
-    const { files, proposal } = await (await engineFor(nginx)).importConfigs();
+    const { files, proposal } = await (await importerFor(nginx)).run();
     expect(files.map((f) => f.path)).toEqual([join(nginx.proxy.sitesDir, 'legacy.conf')]);
     expect(files[0]!.content).toContain('upstream chat_backend');
     expect(proposal.upstreams).toEqual([
@@ -200,7 +207,7 @@ server {
     const valid = await transport.exec(apache.settings().validateCommand);
     expect(valid.stderr).toContain('Syntax OK');
 
-    const { proposal } = await (await engineFor(apache)).importConfigs();
+    const { proposal } = await (await importerFor(apache)).run();
     expect(proposal.upstreams.map((u) => u.name)).toEqual(['webui', '127-0-0-1-9000']);
     expect(proposal.upstreams[0]!.targets[0]).toEqual({
       scheme: 'http',

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AgentProbesModule } from './agent-probes.module.js';
 import { ErrorFilter } from './common/errors/error.filter.js';
 import { SecretsModule } from './common/secrets/secrets.module.js';
 import { AppConfig } from './config/app-config.js';
@@ -50,6 +51,7 @@ export class AppModule {
         AgentsModule,
         AgentHostsModule,
         DeploymentsModule,
+        AgentProbesModule,
         ServicesModule,
         HealthModule,
         GatewayModule,

@@ -2,12 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
 import { SecretBox } from '../../common/secrets/secret-box.js';
 import { AppConfig } from '../../config/app-config.js';
-import { PrismaService } from '../../database/prisma.service.js';
 import type { Agent } from '../../generated/prisma/client.js';
 import { DeployError } from '../deploy/deploy.error.js';
 import type { HostSettings } from '../deploy/host-settings.js';
 import { type SshTarget, SshTransport } from '../deploy/ssh.transport.js';
 import { settingsForAgent } from './agent-host-settings.js';
+import { AgentHostsRepository } from './agent-hosts.repository.js';
 
 /**
  * The one way into an agent's host. It opens the sealed private key only for the connection
@@ -20,7 +20,7 @@ export class AgentConnector {
   private readonly logger = new Logger('AgentConnector');
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repo: AgentHostsRepository,
     private readonly secrets: SecretBox,
     private readonly config: AppConfig,
   ) {}
@@ -77,15 +77,11 @@ export class AgentConnector {
    * the other must have seen the same key, or it is a changed key like any other.
    */
   async pin(agent: Pick<Agent, 'id' | 'name'>, fingerprint: string): Promise<void> {
-    const { count } = await this.prisma.agent.updateMany({
-      where: { id: agent.id, hostKeyFingerprint: null },
-      data: { hostKeyFingerprint: fingerprint, version: { increment: 1 } },
-    });
-    if (count === 1) {
+    if (await this.repo.pinFirst(agent.id, fingerprint)) {
       this.logger.log({ agentId: agent.id, fingerprint }, 'pinned host key on first contact');
       return;
     }
-    const now = await this.prisma.agent.findUnique({ where: { id: agent.id } });
+    const now = await this.repo.find(agent.id);
     if (now && now.hostKeyFingerprint !== fingerprint) {
       await this.recordOffered(now, fingerprint);
       throw hostKeyChanged(now, fingerprint);
@@ -93,10 +89,7 @@ export class AgentConnector {
   }
 
   async recordOffered(agent: Pick<Agent, 'id' | 'name'>, fingerprint: string): Promise<void> {
-    await this.prisma.agent.updateMany({
-      where: { id: agent.id, OR: [{ offeredHostKey: null }, { NOT: { offeredHostKey: fingerprint } }] },
-      data: { offeredHostKey: fingerprint, version: { increment: 1 } },
-    });
+    await this.repo.offer(agent.id, fingerprint);
     this.logger.warn({ agentId: agent.id, offered: fingerprint }, 'host presented a different host key');
   }
 }

@@ -1,22 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
-import { PrismaService } from '../../database/prisma.service.js';
 import type { Agent } from '../../generated/prisma/client.js';
 import { toAgentView } from '../agents/agents.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
-import { HostDeployer } from '../deploy/host-deployer.js';
 import { HostTester, type HostTestReport } from '../deploy/host-tester.js';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
 import { requiredApacheModules } from '../render/agent-renderer.js';
 import { RevisionService } from '../revisions/revision.service.js';
 import { AgentConnector } from './agent-connector.js';
+import { AgentHostsRepository } from './agent-hosts.repository.js';
+import { HostConfigImport } from './config-import/host-config-import.js';
 
 /** Operations on an agent's host itself: the connection test, host-key acceptance, import. */
 @Injectable()
 export class AgentHostsService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repo: AgentHostsRepository,
     private readonly connector: AgentConnector,
     private readonly desired: DesiredStateService,
     private readonly revisions: RevisionService,
@@ -50,8 +50,8 @@ export class AgentHostsService {
 
   /** An admin vouches for the key the host now presents; operations resume. */
   async acceptHostKey(id: string, fingerprint: string, actor: Actor) {
-    return this.prisma.$transaction(async (tx) => {
-      const row = (await tx.agent.findUnique({ where: { id } })) ?? notFound(id);
+    return this.repo.transaction(async (tx) => {
+      const row = (await this.repo.find(id, tx)) ?? notFound(id);
       if (row.offeredHostKey !== fingerprint) {
         throw new AppError(
           'HOST_KEY_NOT_OFFERED',
@@ -61,10 +61,7 @@ export class AgentHostsService {
           { offeredHostKey: row.offeredHostKey },
         );
       }
-      const after = await tx.agent.update({
-        where: { id },
-        data: { hostKeyFingerprint: fingerprint, offeredHostKey: null, version: { increment: 1 } },
-      });
+      const after = await this.repo.accept(tx, id, fingerprint);
       await this.audit.record(tx, actor, {
         action: 'agent.accept_host_key',
         targetType: 'agent',
@@ -81,10 +78,7 @@ export class AgentHostsService {
     const agent = await this.find(id);
     const transport = await this.connector.connect(agent);
     try {
-      const { files, proposal } = await new HostDeployer(
-        transport,
-        this.connector.settings(agent),
-      ).importConfigs();
+      const { files, proposal } = await new HostConfigImport(transport, this.connector.settings(agent)).run();
       return {
         agentId: agent.id,
         files: files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content) })),
@@ -101,25 +95,16 @@ export class AgentHostsService {
     const offered = keyFailed ? report.hostKeyFingerprint : null;
     const version =
       report.proxyVersion && report.proxyVersion !== agent.proxyVersion ? report.proxyVersion : null;
-    await this.prisma.$transaction(async (tx) => {
+    await this.repo.transaction(async (tx) => {
       if (pin) {
-        await tx.agent.updateMany({
-          where: { id: agent.id, hostKeyFingerprint: null },
-          data: { hostKeyFingerprint: pin, version: { increment: 1 } },
-        });
+        await this.repo.pinFirst(agent.id, pin, tx);
       }
       if (offered) {
-        await tx.agent.update({
-          where: { id: agent.id },
-          data: { offeredHostKey: offered, version: { increment: 1 } },
-        });
+        await this.repo.setOffered(tx, agent.id, offered);
       }
       if (version) {
         // The renderer picks Apache's WebSocket style by version: a new version is new desired state.
-        await tx.agent.update({
-          where: { id: agent.id },
-          data: { proxyVersion: version, version: { increment: 1 } },
-        });
+        await this.repo.setProxyVersion(tx, agent.id, version);
         await this.revisions.bump(tx);
       }
       await this.audit.record(tx, actor, {
@@ -138,7 +123,7 @@ export class AgentHostsService {
   }
 
   private async find(id: string): Promise<Agent> {
-    return (await this.prisma.agent.findUnique({ where: { id } })) ?? notFound(id);
+    return (await this.repo.find(id)) ?? notFound(id);
   }
 }
 

@@ -1,9 +1,9 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
-import { PrismaService } from '../../database/prisma.service.js';
 import type { Agent } from '../../generated/prisma/client.js';
 import type { SshTransport } from '../deploy/ssh.transport.js';
 import { AgentConnector } from './agent-connector.js';
+import { AgentHostsRepository } from './agent-hosts.repository.js';
 
 interface Session {
   /** The agent row the connection was made with: a changed row (key, address) reconnects. */
@@ -28,7 +28,7 @@ export class AgentSessions implements OnApplicationShutdown {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repo: AgentHostsRepository,
     private readonly connector: AgentConnector,
   ) {
     this.sweeper = setInterval(() => this.closeIdle(), IDLE_MS / 4);
@@ -37,7 +37,7 @@ export class AgentSessions implements OnApplicationShutdown {
 
   /** Runs `work` over the agent's session, opening it first if needed. */
   async with<T>(agentId: string, work: (ssh: SshTransport, agent: Agent) => Promise<T>): Promise<T> {
-    const agent = await this.prisma.agent.findUnique({ where: { id: agentId } });
+    const agent = await this.repo.find(agentId);
     if (!agent) throw AppError.notFound('Agent', agentId);
     let session = this.sessions.get(agentId);
     if (session && session.updatedAt !== agent.updatedAt.getTime()) {

@@ -1,9 +1,9 @@
 import type { Duplex } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../../database/prisma.service.js';
+import type { AgentProbes } from '../health/agent-probes.js';
 import type { ProbeResult } from '../health/health-check.js';
-import type { AgentProbes } from '../health/probe-runner.js';
 import { settingsForAgent } from './agent-host-settings.js';
+import { AgentHostsRepository } from './agent-hosts.repository.js';
 import { AgentSessions } from './agent-sessions.js';
 
 /**
@@ -15,14 +15,11 @@ import { AgentSessions } from './agent-sessions.js';
 export class AgentSideProbes implements Omit<AgentProbes, 'drift'> {
   constructor(
     private readonly sessions: AgentSessions,
-    private readonly prisma: PrismaService,
+    private readonly repo: AgentHostsRepository,
   ) {}
 
   async notReady(agentId: string): Promise<string | null> {
-    const agent = await this.prisma.agent.findUnique({
-      where: { id: agentId },
-      select: { sshKeyEncrypted: true, hostKeyFingerprint: true, offeredHostKey: true },
-    });
+    const agent = await this.repo.keyState(agentId);
     if (!agent) return 'the agent is gone';
     if (!agent.sshKeyEncrypted) return 'Portico has no SSH key for this agent';
     if (agent.offeredHostKey) return 'its host key changed: review and accept it first';

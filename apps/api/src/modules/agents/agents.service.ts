@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
-import { labelConditions } from '../../common/http/page.js';
 import { versionConflict } from '../../common/http/versioning.js';
 import { SecretBox } from '../../common/secrets/secret-box.js';
-import { PrismaService } from '../../database/prisma.service.js';
 import { lockForWrite } from '../../database/row-locks.js';
-import type { Agent, Prisma } from '../../generated/prisma/client.js';
+import type { Agent } from '../../generated/prisma/client.js';
 import { AuditService } from '../audit/audit.service.js';
 import { authorize } from '../auth/authorize.js';
 import type { Actor, Permission } from '../auth/principal.js';
 import type { StateChange } from '../desired-state/state-change.js';
 import { StateWriter } from '../desired-state/state-writer.js';
 import { generateAgentKey, publicKeyOf } from './agent-key.js';
+import { AgentsRepository } from './agents.repository.js';
 import type { CreateAgent, UpdateAgent } from './dto/agent.schema.js';
 import { AGENT_DEFAULTS } from './dto/agent.schema.js';
 
@@ -29,26 +28,19 @@ export function toAgentView({ sshKeyEncrypted, ...agent }: Agent) {
 @Injectable()
 export class AgentsService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repo: AgentsRepository,
     private readonly secrets: SecretBox,
     private readonly writer: StateWriter,
     private readonly audit: AuditService,
   ) {}
 
   async list(q: { limit: number; offset: number; labels?: Record<string, string>; q?: string }) {
-    const where: Prisma.AgentWhereInput = {
-      AND: labelConditions(q.labels),
-      ...(q.q ? { name: { contains: q.q } } : {}),
-    };
-    const [items, total] = await Promise.all([
-      this.prisma.agent.findMany({ where, orderBy: { name: 'asc' }, skip: q.offset, take: q.limit }),
-      this.prisma.agent.count({ where }),
-    ]);
+    const { items, total } = await this.repo.list(q);
     return { items: items.map(toAgentView), total };
   }
 
   async get(id: string) {
-    return toAgentView((await this.prisma.agent.findUnique({ where: { id } })) ?? notFound(id));
+    return toAgentView((await this.repo.find(id)) ?? notFound(id));
   }
 
   create(dto: CreateAgent, actor: Actor) {
@@ -64,7 +56,7 @@ export class AgentsService {
   }
 
   async idByName(change: StateChange, name: string): Promise<string | null> {
-    return (await change.tx.agent.findUnique({ where: { name }, select: { id: true } }))?.id ?? null;
+    return this.repo.idByName(change.tx, name);
   }
 
   /** The one way an agent comes to be: REST, a fleet document and a restore all end here. */
@@ -74,7 +66,7 @@ export class AgentsService {
     const { privateKey, generateKey, ...fields } = { ...AGENT_DEFAULTS, ...dto };
     await this.assertNameFree(change, fields.name);
     const key = this.sealKey(fields.name, privateKey, generateKey);
-    const agent = toAgentView(await tx.agent.create({ data: { ...fields, ...key } }));
+    const agent = toAgentView(await this.repo.create(tx, { ...fields, ...key }));
     change.touch('agent', agent.name);
     await this.audit.record(tx, change.actor, {
       action: 'agent.create',
@@ -89,18 +81,15 @@ export class AgentsService {
     authorize(change.actor, AGENT_PERMISSION, 'Changing agents');
     const { tx } = change;
     const { privateKey, generateKey, version: _, ...fields } = dto;
-    const row = await lockForWrite(tx, 'Agent', id, expected, () => tx.agent.findUnique({ where: { id } }));
+    const row = await lockForWrite(tx, 'Agent', id, expected, () => this.repo.find(id, tx));
     if (fields.name && fields.name !== row.name) await this.assertNameFree(change, fields.name);
     const key =
       privateKey !== undefined || generateKey
         ? this.sealKey(fields.name ?? row.name, privateKey, generateKey)
         : {};
-    const { count } = await tx.agent.updateMany({
-      where: { id, version: row.version },
-      data: { ...fields, ...key, version: row.version + 1 },
-    });
-    if (!count) throw versionConflict('Agent', id, row.version, row.version + 1);
-    const after = toAgentView(await tx.agent.findUniqueOrThrow({ where: { id } }));
+    const updated = await this.repo.updateAtVersion(tx, id, row.version, { ...fields, ...key });
+    if (!updated) throw versionConflict('Agent', id, row.version, row.version + 1);
+    const after = toAgentView(updated);
     change.touch('agent', row.name, after.name);
     await this.audit.record(tx, change.actor, {
       action: 'agent.update',
@@ -115,8 +104,8 @@ export class AgentsService {
   async removeIn(change: StateChange, id: string, expected: number | undefined): Promise<void> {
     authorize(change.actor, AGENT_PERMISSION, 'Changing agents');
     const { tx } = change;
-    const row = await lockForWrite(tx, 'Agent', id, expected, () => tx.agent.findUnique({ where: { id } }));
-    await tx.agent.delete({ where: { id } });
+    const row = await lockForWrite(tx, 'Agent', id, expected, () => this.repo.find(id, tx));
+    await this.repo.delete(tx, id);
     change.touch('agent', row.name);
     await this.audit.record(tx, change.actor, {
       action: 'agent.delete',
@@ -127,7 +116,7 @@ export class AgentsService {
   }
 
   private async assertNameFree(change: StateChange, name: string): Promise<void> {
-    if (await change.tx.agent.findUnique({ where: { name }, select: { id: true } })) {
+    if (await this.repo.idByName(change.tx, name)) {
       throw new AppError('NAME_TAKEN', `An agent named ${name} already exists`, [
         { field: 'name', message: 'is already used' },
       ]);

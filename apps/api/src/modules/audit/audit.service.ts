@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../../database/prisma.service.js';
 import { Prisma } from '../../generated/prisma/client.js';
-import type { Actor } from '../auth/principal.js';
+import type { AuditActor } from './audit-actor.js';
 
 const SECRET_KEYS = /password|secret|privatekey|keyencrypted|keypem|tokenhash|^token$/i;
 
@@ -33,7 +33,7 @@ export interface AuditEntry {
 /** Writes audit events inside the caller's transaction: the change and its record land together. */
 @Injectable()
 export class AuditService {
-  async record(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
+  async record(tx: Tx, actor: AuditActor, entry: AuditEntry): Promise<void> {
     const json = (v: unknown) =>
       v === undefined || v === null ? Prisma.DbNull : (redact(v) as Prisma.InputJsonValue);
     await tx.auditEvent.create({

@@ -7,16 +7,20 @@ import { SitesModule } from '../sites/sites.module.js';
 import { AcmeGateway } from './acme/acme.gateway.js';
 import { AcmeAccountsController } from './acme/acme-accounts.controller.js';
 import { AcmeAccountsService } from './acme/acme-accounts.service.js';
+import { CertificateOrdersRepository } from './acme/certificate-orders.repository.js';
 import { CertificateOrdersService } from './acme/certificate-orders.service.js';
+import { ChallengeSolvers } from './acme/challenge-solvers.js';
 import { OrderRunner } from './acme/order-runner.js';
 import { RenewalScheduler } from './acme/renewal.scheduler.js';
 import { CertificateRollout } from './certificate-rollout.js';
 import { CertificatesController } from './certificates.controller.js';
+import { CertificatesRepository } from './certificates.repository.js';
 import { CertificatesService } from './certificates.service.js';
 import { DeploymentsRollout } from './deployments-rollout.js';
 import { DnsProvidersController } from './dns/dns-providers.controller.js';
 import { DnsProviders } from './dns/dns-providers.service.js';
 import { CertificatePoliciesController } from './policies/certificate-policies.controller.js';
+import { CertificatePoliciesRepository } from './policies/certificate-policies.repository.js';
 import { CertificatePolicies } from './policies/certificate-policies.service.js';
 
 @Module({
@@ -30,9 +34,13 @@ import { CertificatePolicies } from './policies/certificate-policies.service.js'
   providers: [
     AcmeGateway,
     AcmeAccountsService,
+    CertificatesRepository,
     CertificatesService,
+    CertificateOrdersRepository,
     CertificateOrdersService,
     CertificatePolicies,
+    CertificatePoliciesRepository,
+    ChallengeSolvers,
     DnsProviders,
     OrderRunner,
     RenewalScheduler,

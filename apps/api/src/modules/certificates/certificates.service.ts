@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
 import { SecretBox } from '../../common/secrets/secret-box.js';
-import { PrismaService } from '../../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { StateWriter } from '../desired-state/state-writer.js';
@@ -11,6 +10,7 @@ import { CertificateOrdersService } from './acme/certificate-orders.service.js';
 import { toCertificateView } from './certificate.view.js';
 import { uploadRejected } from './certificate-error.js';
 import { inspectUpload, uncoveredHostnames } from './certificate-pem.js';
+import { CertificatesRepository } from './certificates.repository.js';
 import type { RevokeCertificate, UploadCertificate } from './dto/certificate.schema.js';
 
 const REVOCATION_REASONS = {
@@ -23,7 +23,7 @@ const REVOCATION_REASONS = {
 @Injectable()
 export class CertificatesService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repo: CertificatesRepository,
     private readonly secrets: SecretBox,
     private readonly audit: AuditService,
     private readonly writer: StateWriter,
@@ -33,19 +33,12 @@ export class CertificatesService {
   ) {}
 
   async list(q: { limit: number; offset: number }) {
-    const [items, total] = [
-      await this.prisma.certificate.findMany({
-        orderBy: { createdAt: 'desc' },
-        take: q.limit,
-        skip: q.offset,
-      }),
-      await this.prisma.certificate.count(),
-    ];
+    const { items, total } = await this.repo.page(q);
     return { items: items.map((c) => toCertificateView(c)), total, ...q };
   }
 
   async get(id: string) {
-    const cert = await this.prisma.certificate.findUnique({ where: { id } });
+    const cert = await this.repo.find(id);
     if (!cert) throw AppError.notFound('Certificate', id);
     return toCertificateView(cert);
   }
@@ -53,10 +46,8 @@ export class CertificatesService {
   /** Checks the upload like a client would, then stores it (and attaches it to the site, if given). */
   async upload(dto: UploadCertificate, actor: Actor, now = new Date()) {
     const facts = inspectUpload(dto.chainPem, dto.keyPem, { now, caPem: dto.caPem });
-    return this.prisma.$transaction(async (tx) => {
-      const site = dto.siteId
-        ? await tx.site.findUnique({ where: { id: dto.siteId }, include: { hostnames: true } })
-        : null;
+    return this.repo.transaction(async (tx) => {
+      const site = dto.siteId ? await this.repo.siteWithHostnames(tx, dto.siteId) : null;
       if (dto.siteId && !site) throw AppError.invalid('siteId', `no site ${dto.siteId}`);
       if (site) {
         const missing = uncoveredHostnames(
@@ -71,18 +62,14 @@ export class CertificatesService {
           );
         }
       }
-      const created = await tx.certificate.create({
-        data: {
-          source: 'uploaded',
-          status: 'valid',
-          domains: facts.domains,
-          chainPem: facts.chainPem,
-          keyEncrypted: this.secrets.seal(dto.keyPem),
-          issuer: facts.issuer,
-          serial: facts.serial,
-          notBefore: facts.notBefore,
-          notAfter: facts.notAfter,
-        },
+      const created = await this.repo.createUploaded(tx, {
+        domains: facts.domains,
+        chainPem: facts.chainPem,
+        keyEncrypted: this.secrets.seal(dto.keyPem),
+        issuer: facts.issuer,
+        serial: facts.serial,
+        notBefore: facts.notBefore,
+        notAfter: facts.notAfter,
       });
       const view = toCertificateView(created, now);
       await this.audit.record(tx, actor, {
@@ -105,30 +92,25 @@ export class CertificatesService {
    * Sites keep serving it until a replacement is issued: order one right after.
    */
   async revoke(id: string, dto: RevokeCertificate, actor: Actor) {
-    const cert = await this.prisma.certificate.findUnique({ where: { id }, include: { account: true } });
+    const cert = await this.repo.withAccount(id);
     if (!cert) throw AppError.notFound('Certificate', id);
     if (cert.status === 'revoked') return toCertificateView(cert);
     if (cert.source === 'acme') {
       if (!cert.chainPem || !cert.account)
         throw new AppError('ACME_NOT_READY', `certificate ${id} was never issued`);
-      const client = this.gateway.client({
+      const keys = {
         directoryUrl: cert.account.directoryUrl,
         accountKeyPem: this.secrets.open(cert.account.keyEncrypted),
         accountUrl: cert.account.accountUrl,
-      });
+      };
       try {
-        await client.revokeCertificate(cert.chainPem, {
-          reason: REVOCATION_REASONS[dto.reason ?? 'unspecified'],
-        });
+        await this.gateway.revoke(keys, cert.chainPem, REVOCATION_REASONS[dto.reason ?? 'unspecified']);
       } catch (error) {
         throw new AppError('ACME_FAILED', `the CA refused the revocation: ${(error as Error).message}`);
       }
     }
-    const view = await this.prisma.$transaction(async (tx) => {
-      const updated = await tx.certificate.update({
-        where: { id },
-        data: { status: 'revoked', revokedAt: new Date(), renewAfter: null },
-      });
+    const view = await this.repo.transaction(async (tx) => {
+      const updated = await this.repo.markRevoked(tx, id);
       const after = toCertificateView(updated);
       await this.audit.record(tx, actor, {
         action: 'certificate.revoke',
@@ -151,10 +133,7 @@ export class CertificatesService {
    * serving the revoked one until its replacement is issued and rolled out.
    */
   private async replace(cert: { id: string; accountId: string | null }, actor: Actor) {
-    const sites = await this.prisma.site.findMany({
-      where: { certificateId: cert.id, tlsMode: 'acme' },
-      select: { id: true },
-    });
+    const sites = await this.repo.acmeSitesUsing(cert.id);
     const replacements: { siteId: string; orderId?: string; error?: string }[] = [];
     for (const site of sites) {
       try {

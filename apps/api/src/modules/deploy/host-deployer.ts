@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { RenderedFile } from '../render/fleet-state.js';
 import { DeployError } from './deploy.error.js';
 import type { DeployOutcome, DeployProgress, DriftReport } from './deploy-outcome.js';
-import { HostConfigImport } from './host-config-import.js';
 import { HostInventory, type HostSnapshot } from './host-inventory.js';
 import { type HostSettings, hookLine } from './host-settings.js';
 import { type CheckResult, type HttpCheck, HttpProbe } from './http-probe.js';
-import type { ImportedFile, ImportProposal } from './import-proposal.js';
 import { RevisionTree } from './revision-tree.js';
 import type { SshTransport } from './ssh.transport.js';
 import { StagedValidation } from './staged-validation.js';
@@ -194,13 +192,6 @@ export class HostDeployer {
       handEdited,
       hookInstalled: snapshot.hook === hookLine(this.settings),
     };
-  }
-
-  /** Hand-written site configs from the import dirs, and what Portico would make of them. */
-  async importConfigs(): Promise<{ files: ImportedFile[]; proposal: ImportProposal }> {
-    const importer = new HostConfigImport(this.transport, this.settings);
-    const files = await importer.read();
-    return { files, proposal: importer.propose(files) };
   }
 
   private async reload(plan: UnitPlan, proxyTouched: boolean): Promise<void> {

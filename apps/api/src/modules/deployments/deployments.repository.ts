@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { labelConditions } from '../../common/http/page.js';
 import { PrismaService, Tx } from '../../database/prisma.service.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { deploymentStatusOf, type FinalDeploymentStatus, isOpen } from './target-result.js';
@@ -16,10 +17,107 @@ export interface FinishResult {
   deploymentStatus: FinalDeploymentStatus | null;
 }
 
-/** The runner's and the recovery's queries on deployments and their targets. */
+/** A deployment with its targets and their agents' names. */
+const WITH_TARGETS = { targets: { include: { agent: { select: { name: true } } } } } as const;
+
+/** A target as created: pending with its snapshot, or failed at once with the reason. */
+export interface NewTarget {
+  deploymentId: string;
+  agentId: string;
+  revision?: number;
+  snapshotHash?: string | null;
+  fileHashes?: unknown;
+  checks?: unknown;
+  status?: 'failed';
+  error?: string;
+  startedAt?: Date;
+  finishedAt?: Date;
+}
+
+/** The queries on deployments and their targets: creation and reading, the runner, the recovery. */
 @Injectable()
 export class DeploymentsRepository {
   constructor(private readonly prisma: PrismaService) {}
+
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(fn);
+  }
+
+  createDeployment(
+    tx: Tx,
+    data: {
+      revision: number;
+      selector: unknown;
+      requestedBy: string;
+      kind?: 'rollback';
+      rollbackOfId?: string;
+    },
+  ) {
+    return tx.deployment.create({ data: { ...data, selector: data.selector as Prisma.InputJsonValue } });
+  }
+
+  async createTarget(tx: Tx, target: NewTarget): Promise<void> {
+    const { fileHashes, checks, ...rest } = target;
+    await tx.deploymentTarget.create({
+      data: {
+        ...rest,
+        ...(fileHashes === undefined ? {} : { fileHashes: fileHashes as Prisma.InputJsonValue }),
+        ...(checks === undefined ? {} : { checks: checks as Prisma.InputJsonValue }),
+      },
+    });
+  }
+
+  withTargets(id: string, tx: Tx | PrismaService = this.prisma) {
+    return tx.deployment.findUnique({ where: { id }, include: WITH_TARGETS });
+  }
+
+  async statusOf(id: string) {
+    return (
+      (await this.prisma.deployment.findUnique({ where: { id }, select: { status: true } }))?.status ?? null
+    );
+  }
+
+  /** A page of deployments, newest first, with how many of each one's targets are in each status. */
+  async page(q: { limit: number; offset: number; status?: string; agentId?: string }) {
+    const where: Prisma.DeploymentWhereInput = {
+      ...(q.status ? { status: q.status as Prisma.DeploymentWhereInput['status'] } : {}),
+      ...(q.agentId ? { targets: { some: { agentId: q.agentId } } } : {}),
+    };
+    const [items, total] = await Promise.all([
+      this.prisma.deployment.findMany({
+        where,
+        orderBy: { createdAt: 'desc' },
+        skip: q.offset,
+        take: q.limit,
+      }),
+      this.prisma.deployment.count({ where }),
+    ]);
+    const counts = await this.prisma.deploymentTarget.groupBy({
+      by: ['deploymentId', 'status'],
+      where: { deploymentId: { in: items.map((d) => d.id) } },
+      _count: { _all: true },
+    });
+    const countsOf = (id: string) =>
+      Object.fromEntries(counts.filter((c) => c.deploymentId === id).map((c) => [c.status, c._count._all]));
+    return { items, total, countsOf };
+  }
+
+  /**
+   * Agents a deployment selects, by name: every agent, those whose labels match, or those named
+   * by id or name.
+   */
+  agentsFor(
+    tx: Tx,
+    by: { all: true } | { labels: Record<string, string> } | { ids: string[]; names: string[] },
+  ): Promise<{ id: string; name: string }[]> {
+    const where: Prisma.AgentWhereInput =
+      'all' in by
+        ? {}
+        : 'labels' in by
+          ? { AND: labelConditions(by.labels) }
+          : { OR: [{ id: { in: by.ids } }, { name: { in: by.names } }] };
+    return tx.agent.findMany({ where, select: { id: true, name: true }, orderBy: { name: 'asc' } });
+  }
 
   /** Pending targets, oldest deployment first: per agent, deployments run in creation order. */
   pendingTargets(limit: number): Promise<TargetRef[]> {
@@ -128,8 +226,8 @@ export class DeploymentsRepository {
   }
 
   /** The newest target that left the agent with a known tree: what Portico last deployed there. */
-  lastConverged(agentId: string, before?: Date) {
-    return this.prisma.deploymentTarget.findFirst({
+  lastConverged(agentId: string, before?: Date, tx: Tx | PrismaService = this.prisma) {
+    return tx.deploymentTarget.findFirst({
       where: {
         agentId,
         status: { in: ['succeeded', 'unchanged'] },

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
-import { labelConditions } from '../../common/http/page.js';
-import { PrismaService, Tx } from '../../database/prisma.service.js';
-import type { Prisma } from '../../generated/prisma/client.js';
+import type { Tx } from '../../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
@@ -17,7 +15,6 @@ import { isOpen } from './target-result.js';
 import { checksForAgent } from './verify-checks.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const WITH_TARGETS = { targets: { include: { agent: { select: { name: true } } } } } as const;
 
 /**
  * Creating deployments and rollbacks, and reading them. Creation renders every selected agent's
@@ -27,7 +24,6 @@ const WITH_TARGETS = { targets: { include: { agent: { select: { name: true } } }
 @Injectable()
 export class DeploymentsService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly desired: DesiredStateService,
     private readonly render: RenderService,
     private readonly snapshots: FileSnapshotRepository,
@@ -38,16 +34,18 @@ export class DeploymentsService {
   ) {}
 
   async create(dto: CreateDeployment, actor: Actor) {
-    const id = await this.prisma.$transaction(async (tx) => {
+    const id = await this.repo.transaction(async (tx) => {
       const agents = await this.select(tx, dto);
       const state = await this.desired.loadIn(tx, { withKeys: true });
-      const selector: Prisma.InputJsonValue = dto.all
+      const selector = dto.all
         ? { all: true }
         : dto.selector
           ? { labels: dto.selector }
           : { agentIds: agents.map((a) => a.id) };
-      const deployment = await tx.deployment.create({
-        data: { revision: state.revision, selector, requestedBy: actor.principal.email },
+      const deployment = await this.repo.createDeployment(tx, {
+        revision: state.revision,
+        selector,
+        requestedBy: actor.principal.email,
       });
       for (const agent of agents) {
         const base = { deploymentId: deployment.id, agentId: agent.id, revision: state.revision };
@@ -58,24 +56,20 @@ export class DeploymentsService {
           // The desired state cannot be rendered for this agent: its target fails, the others go.
           if (!(error instanceof AppError)) throw error;
           const reason = (error.details as { reason?: string } | undefined)?.reason;
-          await tx.deploymentTarget.create({
-            data: {
-              ...base,
-              status: 'failed',
-              error: `${error.code}: ${error.message}${reason ? ` (${reason})` : ''}`,
-              startedAt: new Date(),
-              finishedAt: new Date(),
-            },
+          await this.repo.createTarget(tx, {
+            ...base,
+            status: 'failed',
+            error: `${error.code}: ${error.message}${reason ? ` (${reason})` : ''}`,
+            startedAt: new Date(),
+            finishedAt: new Date(),
           });
           continue;
         }
-        await tx.deploymentTarget.create({
-          data: {
-            ...base,
-            snapshotHash: await this.snapshots.save(tx, rendered.files),
-            fileHashes: Object.fromEntries(rendered.files.map((f) => [f.path, f.sha256])),
-            checks: checksForAgent(state, agent.id) as unknown as Prisma.InputJsonValue,
-          },
+        await this.repo.createTarget(tx, {
+          ...base,
+          snapshotHash: await this.snapshots.save(tx, rendered.files),
+          fileHashes: Object.fromEntries(rendered.files.map((f) => [f.path, f.sha256])),
+          checks: checksForAgent(state, agent.id),
         });
       }
       await this.repo.finalizeIn(tx, deployment.id);
@@ -97,13 +91,12 @@ export class DeploymentsService {
    * state is not changed; the next ordinary deployment applies it again.
    */
   async rollback(id: string, wait: number, actor: Actor) {
-    const newId = await this.prisma.$transaction(async (tx) => {
-      const original =
-        (await tx.deployment.findUnique({ where: { id }, include: WITH_TARGETS })) ?? notFound(id);
+    const newId = await this.repo.transaction(async (tx) => {
+      const original = (await this.repo.withTargets(id, tx)) ?? notFound(id);
       const plan = await Promise.all(
         original.targets.map(async (t) => ({
           target: t,
-          previous: await this.lastConvergedIn(tx, t.agentId, original.createdAt),
+          previous: await this.repo.lastConverged(t.agentId, original.createdAt, tx),
         })),
       );
       const revisions = plan.flatMap((p) => (p.previous ? [p.previous.revision] : []));
@@ -113,25 +106,24 @@ export class DeploymentsService {
           `No agent of deployment ${id} has an earlier converged deployment to return to`,
         );
       }
-      const deployment = await tx.deployment.create({
-        data: {
-          kind: 'rollback',
-          rollbackOfId: id,
-          revision: Math.max(...revisions),
-          selector: { agentIds: original.targets.map((t) => t.agentId) },
-          requestedBy: actor.principal.email,
-        },
+      const deployment = await this.repo.createDeployment(tx, {
+        kind: 'rollback',
+        rollbackOfId: id,
+        revision: Math.max(...revisions),
+        selector: { agentIds: original.targets.map((t) => t.agentId) },
+        requestedBy: actor.principal.email,
       });
       for (const { target, previous } of plan) {
         const base = { deploymentId: deployment.id, agentId: target.agentId };
-        await tx.deploymentTarget.create({
-          data: previous
+        await this.repo.createTarget(
+          tx,
+          previous
             ? {
                 ...base,
                 revision: previous.revision,
                 snapshotHash: previous.snapshotHash,
-                fileHashes: previous.fileHashes as Prisma.InputJsonValue,
-                checks: previous.checks as Prisma.InputJsonValue,
+                fileHashes: previous.fileHashes,
+                checks: previous.checks,
               }
             : {
                 ...base,
@@ -140,7 +132,7 @@ export class DeploymentsService {
                 startedAt: new Date(),
                 finishedAt: new Date(),
               },
-        });
+        );
       }
       await this.repo.finalizeIn(tx, deployment.id);
       await this.audit.record(tx, actor, {
@@ -159,30 +151,11 @@ export class DeploymentsService {
   }
 
   async list(q: DeploymentListQuery) {
-    const where: Prisma.DeploymentWhereInput = {
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.agentId ? { targets: { some: { agentId: q.agentId } } } : {}),
-    };
-    const [items, total] = await Promise.all([
-      this.prisma.deployment.findMany({
-        where,
-        orderBy: { createdAt: 'desc' },
-        skip: q.offset,
-        take: q.limit,
-      }),
-      this.prisma.deployment.count({ where }),
-    ]);
-    const counts = await this.prisma.deploymentTarget.groupBy({
-      by: ['deploymentId', 'status'],
-      where: { deploymentId: { in: items.map((d) => d.id) } },
-      _count: { _all: true },
-    });
+    const { items, total, countsOf } = await this.repo.page(q);
     return {
       items: items.map((d) => ({
         ...toDeploymentView(d),
-        targetCounts: Object.fromEntries(
-          counts.filter((c) => c.deploymentId === d.id).map((c) => [c.status, c._count._all]),
-        ),
+        targetCounts: countsOf(d.id),
       })),
       total,
       limit: q.limit,
@@ -191,9 +164,7 @@ export class DeploymentsService {
   }
 
   async get(id: string) {
-    return toDeploymentView(
-      (await this.prisma.deployment.findUnique({ where: { id }, include: WITH_TARGETS })) ?? notFound(id),
-    );
+    return toDeploymentView((await this.repo.withTargets(id)) ?? notFound(id));
   }
 
   /** The deployment now, or once it finished when the caller is willing to wait. */
@@ -212,8 +183,8 @@ export class DeploymentsService {
     });
     try {
       while (Date.now() < deadline) {
-        const row = await this.prisma.deployment.findUnique({ where: { id }, select: { status: true } });
-        if (!row || !isOpen(row.status)) return;
+        const status = await this.repo.statusOf(id);
+        if (!status || !isOpen(status)) return;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(500, Math.max(0, deadline - Date.now())));
           wake = () => {
@@ -228,38 +199,22 @@ export class DeploymentsService {
   }
 
   private async select(tx: Tx, dto: CreateDeployment): Promise<{ id: string; name: string }[]> {
-    const fields = { select: { id: true, name: true }, orderBy: { name: 'asc' as const } };
     if (dto.all) {
-      const all = await tx.agent.findMany(fields);
+      const all = await this.repo.agentsFor(tx, { all: true });
       if (all.length === 0) throw AppError.invalid('all', 'selects no agent: there are none');
       return all;
     }
     if (dto.selector) {
-      const matched = await tx.agent.findMany({ ...fields, where: { AND: labelConditions(dto.selector) } });
+      const matched = await this.repo.agentsFor(tx, { labels: dto.selector });
       if (matched.length === 0) throw AppError.invalid('selector', 'matches no agent');
       return matched;
     }
     const wanted = [...new Set(dto.agents ?? [])];
     const ids = wanted.filter((w) => UUID.test(w));
-    const found = await tx.agent.findMany({
-      ...fields,
-      where: { OR: [{ id: { in: ids } }, { name: { in: wanted } }] },
-    });
+    const found = await this.repo.agentsFor(tx, { ids, names: wanted });
     const unknown = wanted.filter((w) => !found.some((a) => a.id === w || a.name === w));
     if (unknown.length > 0) throw AppError.invalid('agents', `names no known agent: ${unknown.join(', ')}`);
     return found;
-  }
-
-  private lastConvergedIn(tx: Tx, agentId: string, before: Date) {
-    return tx.deploymentTarget.findFirst({
-      where: {
-        agentId,
-        status: { in: ['succeeded', 'unchanged'] },
-        snapshotHash: { not: null },
-        deployment: { createdAt: { lt: before } },
-      },
-      orderBy: [{ deployment: { createdAt: 'desc' } }, { finishedAt: 'desc' }],
-    });
   }
 }
 

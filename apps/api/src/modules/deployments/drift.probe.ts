@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { AgentProbes } from '../health/agent-probes.js';
 import type { ProbeResult } from '../health/health-check.js';
-import type { AgentProbes } from '../health/probe-runner.js';
 import { DriftService } from './drift.service.js';
 
 /**

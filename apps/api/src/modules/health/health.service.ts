@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import { AgentSideProbes } from '../agent-hosts/agent-side-probes.js';
-import { DriftProbe } from '../deployments/drift.probe.js';
 import { EventBus } from '../events/event-bus.js';
 import { InstanceIdentity } from '../events/instance-identity.js';
 import type { HealthEvent, Topic } from '../events/portico-event.js';
+import { AgentProbes } from './agent-probes.js';
 import { planChecks } from './check-planner.js';
 import { HealthRepository } from './health.repository.js';
 import type { CheckSpec, HealthStatus, LatestResult, ProbeResult } from './health-check.js';
@@ -59,20 +58,14 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly config: AppConfig,
     private readonly instance: InstanceIdentity,
     private readonly latest: LatestResults,
-    drift: DriftProbe,
-    onAgents: AgentSideProbes,
+    agentProbes: AgentProbes,
   ) {
     const h = config.health;
     this.thresholds = { degradeAfter: h.degradeAfter, downAfter: h.downAfter, riseAfter: h.riseAfter };
     this.prober = new ProbeRunner(
       h.tlsWarnDays,
       h.tlsCaFile ? readFileSync(h.tlsCaFile, 'utf8') : undefined,
-      {
-        notReady: (agentId) => onAgents.notReady(agentId),
-        drift: (agentId) => drift.drift(agentId),
-        process: (agentId, timeoutMs) => onAgents.process(agentId, timeoutMs),
-        openTcp: (agentId, host, port) => onAgents.openTcp(agentId, host, port),
-      },
+      agentProbes,
     );
     this.scheduler = new HealthScheduler({
       concurrency: h.concurrency,

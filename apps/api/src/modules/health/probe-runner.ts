@@ -1,19 +1,5 @@
-import type { Duplex } from 'node:stream';
+import type { AgentProbes } from './agent-probes.js';
 import type { CheckSpec, ProbeResult } from './health-check.js';
-
-/** Probes that log in to an agent: drift (deployments owns it), the rest over a kept SSH session. */
-export interface AgentProbes {
-  /**
-   * Why Portico must not log in to the agent in the background, or null when it may: no key,
-   * or a host key nobody has confirmed yet (a probe would otherwise make first contact and pin
-   * whatever key it met, behind the back of the admin who is meant to check the fingerprint).
-   */
-  notReady(agentId: string): Promise<string | null>;
-  drift(agentId: string): Promise<ProbeResult>;
-  process(agentId: string, timeoutMs: number): Promise<ProbeResult>;
-  /** A TCP stream opened by the agent (direct-tcpip), for probes from inside its network. */
-  openTcp(agentId: string, host: string, port: number): Promise<Duplex>;
-}
 
 import { probeSiteHttp, probeSiteRedirect, probeSiteTls, probeSiteWebsocket } from './site-probes.js';
 import { probeAgentProxy, probeAgentSsh, probeUpstream } from './target-probes.js';

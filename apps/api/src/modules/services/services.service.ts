@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, FieldError } from '../../common/errors/app-error.js';
-import { labelConditions } from '../../common/http/page.js';
 import { versionConflict } from '../../common/http/versioning.js';
-import { PrismaService, Tx } from '../../database/prisma.service.js';
+import type { Tx } from '../../database/prisma.service.js';
 import { lockForWrite, lockNamed } from '../../database/row-locks.js';
-import type { Prisma } from '../../generated/prisma/client.js';
 import { AuditService } from '../audit/audit.service.js';
 import { authorize } from '../auth/authorize.js';
 import type { Actor, Permission } from '../auth/principal.js';
@@ -12,9 +10,7 @@ import type { StateChange } from '../desired-state/state-change.js';
 import { StateWriter } from '../desired-state/state-writer.js';
 import type { CreateService, UpdateService } from './dto/service.schema.js';
 import { SERVICE_DEFAULTS } from './dto/service.schema.js';
-
-const INCLUDE = { placements: { include: { agent: { select: { name: true } } } } } as const;
-type ServiceRow = Prisma.ServiceGetPayload<{ include: typeof INCLUDE }>;
+import { type ServiceRow, ServicesRepository } from './services.repository.js';
 
 export function toServiceView({ placements, ...service }: ServiceRow) {
   return { ...service, agents: placements.map((p) => p.agent.name).sort() };
@@ -25,33 +21,18 @@ export const SERVICE_PERMISSION: Permission = 'write';
 @Injectable()
 export class ServicesService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repo: ServicesRepository,
     private readonly writer: StateWriter,
     private readonly audit: AuditService,
   ) {}
 
   async list(q: { limit: number; offset: number; labels?: Record<string, string>; q?: string }) {
-    const where: Prisma.ServiceWhereInput = {
-      AND: labelConditions(q.labels),
-      ...(q.q ? { name: { contains: q.q } } : {}),
-    };
-    const [items, total] = await Promise.all([
-      this.prisma.service.findMany({
-        where,
-        include: INCLUDE,
-        orderBy: { name: 'asc' },
-        skip: q.offset,
-        take: q.limit,
-      }),
-      this.prisma.service.count({ where }),
-    ]);
+    const { items, total } = await this.repo.list(q);
     return { items: items.map(toServiceView), total };
   }
 
   async get(id: string) {
-    return toServiceView(
-      (await this.prisma.service.findUnique({ where: { id }, include: INCLUDE })) ?? notFound(id),
-    );
+    return toServiceView((await this.repo.find(id)) ?? notFound(id));
   }
 
   create(dto: CreateService, actor: Actor) {
@@ -67,19 +48,16 @@ export class ServicesService {
   }
 
   async idByName(change: StateChange, name: string): Promise<string | null> {
-    return (await change.tx.service.findUnique({ where: { name }, select: { id: true } }))?.id ?? null;
+    return this.repo.idByName(change.tx, name);
   }
 
   async createIn(change: StateChange, dto: CreateService) {
     authorize(change.actor, SERVICE_PERMISSION, 'Changing services');
     const { tx } = change;
     const { agents, ...fields } = { ...SERVICE_DEFAULTS, ...dto };
-    await assertNameFree(tx, fields.name);
+    await this.assertNameFree(tx, fields.name);
     const agentIds = await resolveAgents(tx, agents);
-    const created = await tx.service.create({
-      data: { ...fields, placements: { create: agentIds.map((agentId) => ({ agentId })) } },
-      include: INCLUDE,
-    });
+    const created = await this.repo.create(tx, fields, agentIds);
     const view = toServiceView(created);
     change.touch('service', view.name);
     await this.audit.record(tx, change.actor, {
@@ -95,27 +73,16 @@ export class ServicesService {
     authorize(change.actor, SERVICE_PERMISSION, 'Changing services');
     const { tx } = change;
     const { agents, version: _, ...fields } = dto;
-    const row = await lockForWrite(tx, 'Service', id, expected, () =>
-      tx.service.findUnique({ where: { id }, include: INCLUDE }),
-    );
-    if (fields.name && fields.name !== row.name) await assertNameFree(tx, fields.name);
+    const row = await lockForWrite(tx, 'Service', id, expected, () => this.repo.find(id, tx));
+    if (fields.name && fields.name !== row.name) await this.assertNameFree(tx, fields.name);
     const kind = fields.kind ?? row.kind;
     const execStart = fields.execStart === undefined ? row.execStart : fields.execStart;
     if (kind === 'generic' && execStart === null)
       throw AppError.invalid('execStart', 'is required for a generic service');
     const agentIds = agents ? await resolveAgents(tx, agents) : undefined;
-    const { count } = await tx.service.updateMany({
-      where: { id, version: row.version },
-      data: { ...fields, version: row.version + 1 },
-    });
-    if (!count) throw versionConflict('Service', id, row.version, row.version + 1);
-    if (agentIds) {
-      await tx.servicePlacement.deleteMany({ where: { serviceId: id } });
-      await tx.servicePlacement.createMany({
-        data: agentIds.map((agentId) => ({ serviceId: id, agentId })),
-      });
-    }
-    const after = toServiceView(await tx.service.findUniqueOrThrow({ where: { id }, include: INCLUDE }));
+    const updated = await this.repo.updateAtVersion(tx, id, row.version, fields, agentIds);
+    if (!updated) throw versionConflict('Service', id, row.version, row.version + 1);
+    const after = toServiceView(updated);
     change.touch('service', row.name, after.name);
     await this.audit.record(tx, change.actor, {
       action: 'service.update',
@@ -130,10 +97,8 @@ export class ServicesService {
   async removeIn(change: StateChange, id: string, expected: number | undefined): Promise<void> {
     authorize(change.actor, SERVICE_PERMISSION, 'Changing services');
     const { tx } = change;
-    const row = await lockForWrite(tx, 'Service', id, expected, () =>
-      tx.service.findUnique({ where: { id }, include: INCLUDE }),
-    );
-    await tx.service.delete({ where: { id } });
+    const row = await lockForWrite(tx, 'Service', id, expected, () => this.repo.find(id, tx));
+    await this.repo.delete(tx, id);
     change.touch('service', row.name);
     await this.audit.record(tx, change.actor, {
       action: 'service.delete',
@@ -142,13 +107,13 @@ export class ServicesService {
       before: toServiceView(row),
     });
   }
-}
 
-async function assertNameFree(tx: Tx, name: string): Promise<void> {
-  if (await tx.service.findUnique({ where: { name }, select: { id: true } })) {
-    throw new AppError('NAME_TAKEN', `A service named ${name} already exists`, [
-      { field: 'name', message: 'is already used' },
-    ]);
+  private async assertNameFree(tx: Tx, name: string): Promise<void> {
+    if (await this.repo.idByName(tx, name)) {
+      throw new AppError('NAME_TAKEN', `A service named ${name} already exists`, [
+        { field: 'name', message: 'is already used' },
+      ]);
+    }
   }
 }
 

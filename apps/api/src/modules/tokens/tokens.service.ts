@@ -1,35 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
-import { PrismaService } from '../../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { hashSecret, newSecret, TOKEN_PREFIX } from '../auth/credentials.js';
 import type { Actor } from '../auth/principal.js';
 import type { CreateToken } from './dto/token.schema.js';
-
-const PUBLIC_FIELDS = {
-  id: true,
-  name: true,
-  prefix: true,
-  scopes: true,
-  userId: true,
-  createdAt: true,
-  expiresAt: true,
-  revokedAt: true,
-  lastUsedAt: true,
-} as const;
+import { TokensRepository } from './tokens.repository.js';
 
 @Injectable()
 export class TokensService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repo: TokensRepository,
     private readonly audit: AuditService,
   ) {}
 
   list() {
-    return this.prisma.apiToken.findMany({
-      select: { ...PUBLIC_FIELDS, user: { select: { email: true } } },
-      orderBy: { createdAt: 'desc' },
-    });
+    return this.repo.list();
   }
 
   /** The token text is returned here once and never again; only its hash is stored. */
@@ -44,17 +29,14 @@ export class TokensService {
       );
     }
     const token = newSecret(TOKEN_PREFIX);
-    return this.prisma.$transaction(async (tx) => {
-      const row = await tx.apiToken.create({
-        data: {
-          name: dto.name,
-          prefix: token.slice(0, 10),
-          tokenHash: hashSecret(token),
-          scopes: dto.scopes,
-          userId: actor.principal.userId,
-          expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
-        },
-        select: PUBLIC_FIELDS,
+    return this.repo.transaction(async (tx) => {
+      const row = await this.repo.create(tx, {
+        name: dto.name,
+        prefix: token.slice(0, 10),
+        tokenHash: hashSecret(token),
+        scopes: dto.scopes,
+        userId: actor.principal.userId,
+        expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
       });
       await this.audit.record(tx, actor, {
         action: 'token.create',
@@ -67,14 +49,10 @@ export class TokensService {
   }
 
   async revoke(id: string, actor: Actor): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const before = await tx.apiToken.findUnique({ where: { id }, select: PUBLIC_FIELDS });
+    await this.repo.transaction(async (tx) => {
+      const before = await this.repo.find(tx, id);
       if (!before) throw AppError.notFound('Token', id);
-      const after = await tx.apiToken.update({
-        where: { id },
-        data: { revokedAt: before.revokedAt ?? new Date() },
-        select: PUBLIC_FIELDS,
-      });
+      const after = await this.repo.revoke(tx, id, before.revokedAt ?? new Date());
       await this.audit.record(tx, actor, {
         action: 'token.revoke',
         targetType: 'token',

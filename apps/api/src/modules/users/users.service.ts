@@ -3,21 +3,11 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { hash } from '@node-rs/argon2';
 import { AppError } from '../../common/errors/app-error.js';
 import { AppConfig } from '../../config/app-config.js';
-import { PrismaService } from '../../database/prisma.service.js';
-import { Prisma } from '../../generated/prisma/client.js';
 import { AuditService } from '../audit/audit.service.js';
 import { authorizeRole } from '../auth/authorize.js';
 import type { Actor } from '../auth/principal.js';
 import type { CreateUser, UpdateUser } from './dto/user.schema.js';
-
-const PUBLIC_FIELDS = {
-  id: true,
-  email: true,
-  role: true,
-  disabled: true,
-  createdAt: true,
-  updatedAt: true,
-} as const;
+import { UsersRepository } from './users.repository.js';
 
 @Injectable()
 export class UsersService implements OnApplicationBootstrap {
@@ -26,23 +16,18 @@ export class UsersService implements OnApplicationBootstrap {
   private generatedAdmin: { email: string; password: string } | undefined;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repo: UsersRepository,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
 
   /** First start: an admin from PORTICO_ADMIN_EMAIL/PASSWORD, or one with a password printed once. */
   async onApplicationBootstrap(): Promise<void> {
-    if ((await this.prisma.user.count()) > 0) return;
+    if ((await this.repo.count()) > 0) return;
     const email = this.config.adminEmail ?? 'admin@portico.local';
     const password = this.config.adminPassword ?? randomBytes(18).toString('base64url');
-    try {
-      await this.prisma.user.create({ data: { email, passwordHash: await hash(password), role: 'admin' } });
-    } catch (error) {
-      // Another instance created the first admin at the same moment.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return;
-      throw error;
-    }
+    // Another instance may have created the first admin at the same moment.
+    if (!(await this.repo.createIfFree({ email, passwordHash: await hash(password), role: 'admin' }))) return;
     this.logger.log({ email }, 'created the first admin');
     if (!this.config.adminPassword) this.generatedAdmin = { email, password };
   }
@@ -58,23 +43,20 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   list() {
-    return this.prisma.user.findMany({ select: PUBLIC_FIELDS, orderBy: { email: 'asc' } });
+    return this.repo.list();
   }
 
   async create(dto: CreateUser, actor: Actor) {
     authorizeRole(actor, dto.role ?? 'viewer', 'Creating this user');
     const email = dto.email.toLowerCase();
-    if (await this.prisma.user.findUnique({ where: { email } })) {
+    if (await this.repo.emailTaken(email)) {
       throw new AppError('NAME_TAKEN', `A user with email ${email} already exists`, [
         { field: 'email', message: 'is already used' },
       ]);
     }
     const passwordHash = await hash(dto.password);
-    return this.prisma.$transaction(async (tx) => {
-      const user = await tx.user.create({
-        data: { email, passwordHash, role: dto.role ?? 'viewer' },
-        select: PUBLIC_FIELDS,
-      });
+    return this.repo.transaction(async (tx) => {
+      const user = await this.repo.create(tx, { email, passwordHash, role: dto.role ?? 'viewer' });
       await this.audit.record(tx, actor, {
         action: 'user.create',
         targetType: 'user',
@@ -87,8 +69,8 @@ export class UsersService implements OnApplicationBootstrap {
 
   async update(id: string, dto: UpdateUser, actor: Actor) {
     const passwordHash = dto.password ? await hash(dto.password) : undefined;
-    return this.prisma.$transaction(async (tx) => {
-      const before = await tx.user.findUnique({ where: { id }, select: PUBLIC_FIELDS });
+    return this.repo.transaction(async (tx) => {
+      const before = await this.repo.find(tx, id);
       if (!before) throw AppError.notFound('User', id);
       // Setting the password of a stronger user would let these credentials log in as it.
       authorizeRole(actor, before.role, 'Changing this user');
@@ -99,12 +81,8 @@ export class UsersService implements OnApplicationBootstrap {
       ) {
         throw new AppError('FORBIDDEN', 'You cannot demote or disable yourself; ask another admin');
       }
-      const user = await tx.user.update({
-        where: { id },
-        data: { role: dto.role, disabled: dto.disabled, passwordHash },
-        select: PUBLIC_FIELDS,
-      });
-      if (passwordHash || dto.disabled) await tx.session.deleteMany({ where: { userId: id } });
+      const user = await this.repo.update(tx, id, { role: dto.role, disabled: dto.disabled, passwordHash });
+      if (passwordHash || dto.disabled) await this.repo.endSessions(tx, id);
       await this.audit.record(tx, actor, {
         action: 'user.update',
         targetType: 'user',
@@ -118,11 +96,11 @@ export class UsersService implements OnApplicationBootstrap {
 
   async remove(id: string, actor: Actor): Promise<void> {
     if (id === actor.principal.userId) throw new AppError('FORBIDDEN', 'You cannot delete yourself');
-    await this.prisma.$transaction(async (tx) => {
-      const before = await tx.user.findUnique({ where: { id }, select: PUBLIC_FIELDS });
+    await this.repo.transaction(async (tx) => {
+      const before = await this.repo.find(tx, id);
       if (!before) throw AppError.notFound('User', id);
       authorizeRole(actor, before.role, 'Deleting this user');
-      await tx.user.delete({ where: { id } });
+      await this.repo.delete(tx, id);
       await this.audit.record(tx, actor, { action: 'user.delete', targetType: 'user', targetId: id, before });
     });
   }

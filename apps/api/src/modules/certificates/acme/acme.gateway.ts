@@ -23,6 +23,28 @@ export interface AccountKeys {
   eab?: { kid: string; hmacKey: string } | null;
 }
 
+/** An order at the CA, as the runner sees it. */
+export interface CaOrder {
+  readonly url: string;
+  readonly status: string;
+}
+
+/** One name of an order: what must be proven before the CA signs it. */
+export interface CaAuthorization {
+  readonly name: string;
+  readonly wildcard: boolean;
+  readonly status: string;
+  /** The challenge types the CA offers for this name. */
+  readonly offered: string[];
+}
+
+/** The challenge the runner answers, with the key authorization its solver must present. */
+export interface CaChallenge {
+  readonly type: string;
+  readonly token: string;
+  readonly keyAuthorization: string;
+}
+
 /**
  * The only place that talks to acme-client. acme-client does the RFC 8555 protocol (JWS,
  * nonces and their badNonce retries, polling); ARI (RFC 9773), which it lacks, is added here
@@ -38,16 +60,14 @@ export class AcmeGateway {
     acme.axios.defaults.httpsAgent = new HttpsAgent({ ca: [...rootCertificates, caPem] });
   }
 
-  client(keys: AccountKeys): acme.Client {
-    return new acme.Client({
-      directoryUrl: keys.directoryUrl,
-      accountKey: keys.accountKeyPem,
-      accountUrl: keys.accountUrl ?? undefined,
-      externalAccountBinding: keys.eab ?? undefined,
-      backoffAttempts: 12,
-      backoffMin: 500,
-      backoffMax: 5_000,
-    });
+  /** A conversation with the CA under one account, in Portico's terms (see AcmeSession). */
+  session(keys: AccountKeys): AcmeSession {
+    return new AcmeClientSession(this.client(keys));
+  }
+
+  /** Revokes a certificate with the account that issued it; `reason` is an RFC 5280 code. */
+  async revoke(keys: AccountKeys, chainPem: string, reason: number): Promise<void> {
+    await this.client(keys).revokeCertificate(chainPem, { reason });
   }
 
   async createAccountKey(): Promise<string> {
@@ -76,6 +96,18 @@ export class AcmeGateway {
     return { keyPem: key.toString(), csr };
   }
 
+  private client(keys: AccountKeys): acme.Client {
+    return new acme.Client({
+      directoryUrl: keys.directoryUrl,
+      accountKey: keys.accountKeyPem,
+      accountUrl: keys.accountUrl ?? undefined,
+      externalAccountBinding: keys.eab ?? undefined,
+      backoffAttempts: 12,
+      backoffMin: 500,
+      backoffMax: 5_000,
+    });
+  }
+
   /** The directory's renewalInfo URL, when the CA supports ARI. */
   async renewalInfoUrl(directoryUrl: string): Promise<string | null> {
     const res = await acme.axios.get(directoryUrl, { validateStatus: () => true });
@@ -91,5 +123,103 @@ export class AcmeGateway {
     if (res.status !== 200) return null;
     const retry = res.headers['retry-after'];
     return parseRenewalInfo(res.data, typeof retry === 'string' ? retry : undefined, now);
+  }
+}
+
+/** One account's order conversation with the CA (RFC 8555 §7.4), in Portico's terms. */
+export interface AcmeSession {
+  /** newOrder; `replaces` names the certificate a renewal replaces (RFC 9773 §5). */
+  placeOrder(domains: string[], replaces?: string | null): Promise<CaOrder>;
+  authorizations(order: CaOrder): Promise<CaAuthorization[]>;
+  /** The name's challenge of this type with its key authorization; null when not offered. */
+  challenge(authz: CaAuthorization, type: string): Promise<CaChallenge | null>;
+  /** Tells the CA the answer is in place and it may check. */
+  answer(challenge: CaChallenge): Promise<void>;
+  /** Waits until the CA has validated the name; throws when it could not. */
+  waitForValid(authz: CaAuthorization): Promise<void>;
+  /** The CA's problem document (RFC 7807) for the name's failed challenge, when it gives one. */
+  problemOf(authz: CaAuthorization): Promise<Record<string, unknown> | null>;
+  finalize(order: CaOrder, csr: Buffer): Promise<CaOrder>;
+  certificate(order: CaOrder): Promise<string>;
+}
+
+/**
+ * AcmeSession over acme-client. Its objects stay in here: callers hold Portico's
+ * CaOrder/CaAuthorization/CaChallenge, each mapped back to the object acme-client gave for it.
+ */
+class AcmeClientSession implements AcmeSession {
+  private readonly orders = new WeakMap<CaOrder, acme.Order>();
+  private readonly authorizationsOf = new WeakMap<CaAuthorization, acme.Authorization>();
+  private readonly challenges = new WeakMap<CaChallenge, acme.Authorization['challenges'][number]>();
+
+  constructor(private readonly client: acme.Client) {}
+
+  async placeOrder(domains: string[], replaces?: string | null): Promise<CaOrder> {
+    const order = await this.client.createOrder({
+      identifiers: domains.map((value) => ({ type: 'dns', value })),
+      ...(replaces ? { replaces } : {}),
+    } as Parameters<acme.Client['createOrder']>[0]);
+    return this.wrapOrder(order);
+  }
+
+  async authorizations(order: CaOrder): Promise<CaAuthorization[]> {
+    const list = await this.client.getAuthorizations(this.raw(this.orders, order));
+    return list.map((authz) => {
+      const view: CaAuthorization = {
+        name: authz.identifier.value,
+        wildcard: authz.wildcard === true,
+        status: authz.status,
+        offered: authz.challenges.map((c) => c.type),
+      };
+      this.authorizationsOf.set(view, authz);
+      return view;
+    });
+  }
+
+  async challenge(authz: CaAuthorization, type: string): Promise<CaChallenge | null> {
+    const found = this.raw(this.authorizationsOf, authz).challenges.find((c) => c.type === type);
+    if (!found) return null;
+    const view: CaChallenge = {
+      type: found.type,
+      token: found.token,
+      keyAuthorization: await this.client.getChallengeKeyAuthorization(found),
+    };
+    this.challenges.set(view, found);
+    return view;
+  }
+
+  async answer(challenge: CaChallenge): Promise<void> {
+    await this.client.completeChallenge(this.raw(this.challenges, challenge));
+  }
+
+  async waitForValid(authz: CaAuthorization): Promise<void> {
+    await this.client.waitForValidStatus(this.raw(this.authorizationsOf, authz));
+  }
+
+  async problemOf(authz: CaAuthorization): Promise<Record<string, unknown> | null> {
+    const url = this.raw(this.authorizationsOf, authz).url;
+    const [fresh] = await this.client.getAuthorizations({ authorizations: [url] } as acme.Order);
+    const failed = fresh?.challenges.find((c) => (c as { error?: unknown }).error);
+    return (failed as { error?: Record<string, unknown> } | undefined)?.error ?? null;
+  }
+
+  async finalize(order: CaOrder, csr: Buffer): Promise<CaOrder> {
+    return this.wrapOrder(await this.client.finalizeOrder(this.raw(this.orders, order), csr));
+  }
+
+  certificate(order: CaOrder): Promise<string> {
+    return this.client.getCertificate(this.raw(this.orders, order));
+  }
+
+  private wrapOrder(order: acme.Order): CaOrder {
+    const view: CaOrder = { url: order.url, status: order.status };
+    this.orders.set(view, order);
+    return view;
+  }
+
+  private raw<K extends object, V>(map: WeakMap<K, V>, key: K): V {
+    const value = map.get(key);
+    if (!value) throw new Error('not an object of this ACME session');
+    return value;
   }
 }

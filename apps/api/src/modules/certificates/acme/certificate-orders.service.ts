@@ -1,7 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../../common/errors/app-error.js';
-import { PrismaService } from '../../../database/prisma.service.js';
-import { lockRow } from '../../../database/row-locks.js';
 import { AuditService } from '../../audit/audit.service.js';
 import type { Actor } from '../../auth/principal.js';
 import { StateWriter } from '../../desired-state/state-writer.js';
@@ -9,17 +7,15 @@ import { SitesService } from '../../sites/sites.service.js';
 import { toOrderView } from '../certificate.view.js';
 import { DnsProviders } from '../dns/dns-providers.service.js';
 import type { OrderCertificate } from '../dto/certificate.schema.js';
+import { CertificateOrdersRepository } from './certificate-orders.repository.js';
 import { OrderRunner } from './order-runner.js';
-
-/** Orders that are still going (or waiting for their next attempt) block a new one. */
-export const OPEN_STATES = ['queued', 'prechecking', 'validating', 'finalizing', 'failed'] as const;
 
 @Injectable()
 export class CertificateOrdersService {
   private readonly logger = new Logger('CertificateOrders');
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repo: CertificateOrdersRepository,
     private readonly runner: OrderRunner,
     private readonly dns: DnsProviders,
     private readonly audit: AuditService,
@@ -28,21 +24,12 @@ export class CertificateOrdersService {
   ) {}
 
   async list(q: { limit: number; offset: number; certificateId?: string }) {
-    const where = q.certificateId ? { certificateId: q.certificateId } : {};
-    const [items, total] = [
-      await this.prisma.certificateOrder.findMany({
-        where,
-        orderBy: { createdAt: 'desc' },
-        take: q.limit,
-        skip: q.offset,
-      }),
-      await this.prisma.certificateOrder.count({ where }),
-    ];
+    const { items, total } = await this.repo.page(q);
     return { items: items.map(toOrderView), total, ...q };
   }
 
   async get(id: string) {
-    const order = await this.prisma.certificateOrder.findUnique({ where: { id } });
+    const order = await this.repo.find(id);
     if (!order) throw AppError.notFound('Certificate order', id);
     return toOrderView(order);
   }
@@ -53,15 +40,7 @@ export class CertificateOrdersService {
    * is worked in the background. Everything that makes an order hopeless is refused here.
    */
   async order(dto: OrderCertificate, actor: Actor) {
-    const site = await this.prisma.site.findUnique({
-      where: { id: dto.siteId },
-      include: {
-        hostnames: { orderBy: { position: 'asc' } },
-        placements: true,
-        certificate: true,
-        certificatePolicy: true,
-      },
-    });
+    const site = await this.repo.siteForOrder(dto.siteId);
     if (!site) throw AppError.notFound('Site', dto.siteId);
     if (site.tlsMode !== 'acme') {
       throw new AppError(
@@ -73,9 +52,7 @@ export class CertificateOrdersService {
     // What the request says, else the site's certificate policy, else the defaults.
     const policy = site.certificatePolicy;
     const accountId = dto.accountId ?? policy?.accountId;
-    const account = accountId
-      ? await this.prisma.acmeAccount.findUnique({ where: { id: accountId } })
-      : await this.only();
+    const account = accountId ? await this.repo.account(accountId) : await this.only();
     if (!account) throw AppError.invalid('accountId', `no ACME account ${dto.accountId}`);
     const wildcards = domains.filter((d) => d.startsWith('*.'));
     const challengeType = dto.challenge ?? policy?.challenge ?? (wildcards.length > 0 ? 'dns-01' : 'http-01');
@@ -103,12 +80,10 @@ export class CertificateOrdersService {
       );
     }
 
-    const order = await this.prisma.$transaction(async (tx) => {
+    const order = await this.repo.transaction(async (tx) => {
       // Two callers ordering for one site at once (a person and the scheduler, or two
       // instances) queue here; the second sees the first's certificate and stops.
-      await lockRow(tx, 'Site', site.id);
-      const now = await tx.site.findUnique({ where: { id: site.id }, select: { certificateId: true } });
-      if (now?.certificateId !== site.certificateId) {
+      if ((await this.repo.lockSiteCertificate(tx, site.id)) !== site.certificateId) {
         throw new AppError('ORDER_IN_PROGRESS', `site ${site.name} got a certificate order meanwhile`, {
           siteId: site.id,
         });
@@ -118,9 +93,7 @@ export class CertificateOrdersService {
           ? site.certificate
           : null;
       if (reuse) {
-        const open = await tx.certificateOrder.findFirst({
-          where: { certificateId: reuse.id, state: { in: [...OPEN_STATES] } },
-        });
+        const open = await this.repo.openOrderFor(tx, reuse.id);
         if (open) {
           throw new AppError('ORDER_IN_PROGRESS', `order ${open.id} for this certificate is ${open.state}`, {
             orderId: open.id,
@@ -129,24 +102,20 @@ export class CertificateOrdersService {
       }
       const certificate =
         reuse ??
-        (await tx.certificate.create({
-          data: { source: 'acme', status: 'pending', domains, accountId: account.id, challengeType },
-        }));
+        (await this.repo.createPendingCertificate(tx, { domains, accountId: account.id, challengeType }));
       if (!reuse) {
         await this.writer.runIn(tx, actor, (change) =>
           this.sites.attachCertificateIn(change, site.id, certificate.id),
         );
       }
-      const created = await tx.certificateOrder.create({
-        data: {
-          certificateId: certificate.id,
-          accountId: account.id,
-          kind: reuse?.chainPem ? 'renew' : 'issue',
-          challengeType,
-          keyType,
-          domains,
-          steps: [{ at: new Date().toISOString(), step: 'queued', detail: { siteId: site.id } }],
-        },
+      const created = await this.repo.create(tx, {
+        certificateId: certificate.id,
+        accountId: account.id,
+        kind: reuse?.chainPem ? 'renew' : 'issue',
+        challengeType,
+        keyType,
+        domains,
+        steps: [{ at: new Date().toISOString(), step: 'queued', detail: { siteId: site.id } }],
       });
       await this.audit.record(tx, actor, {
         action: 'certificate.order',
@@ -168,7 +137,7 @@ export class CertificateOrdersService {
   }
 
   private async only() {
-    const accounts = await this.prisma.acmeAccount.findMany({ take: 2 });
+    const accounts = await this.repo.accounts(2);
     if (accounts.length === 0) {
       throw new AppError('ACME_NOT_READY', 'no ACME account exists: create one (POST /api/v1/acme-accounts)');
     }

@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config.js';
-import { PrismaService } from '../../../database/prisma.service.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { SCHEDULER_ACTOR } from '../system-actor.js';
 import { AcmeGateway } from './acme.gateway.js';
 import { renewalTime } from './ari.js';
-import { CertificateOrdersService, OPEN_STATES } from './certificate-orders.service.js';
+import { CertificateOrdersRepository } from './certificate-orders.repository.js';
+import { CertificateOrdersService } from './certificate-orders.service.js';
 import { OrderRunner } from './order-runner.js';
 
 /** Any fixed number: every instance takes the same Postgres advisory lock to plan renewals. */
@@ -39,7 +39,7 @@ export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationSh
   private running: Promise<unknown> | null = null;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repo: CertificateOrdersRepository,
     private readonly gateway: AcmeGateway,
     private readonly runner: OrderRunner,
     private readonly orders: CertificateOrdersService,
@@ -71,29 +71,14 @@ export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationSh
     const ariChecked = await this.refreshAri(now);
     const ordersCreated = await this.planRenewals(now);
     const issued = await this.autoIssue();
-    const due = await this.prisma.certificateOrder.findMany({
-      where: {
-        OR: [{ state: 'queued' }, { state: 'failed', nextAttemptAt: { lte: now } }],
-        AND: [{ OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] }],
-      },
-      orderBy: { createdAt: 'asc' },
-      take: 20,
-    });
+    const due = await this.repo.due(now, 20);
     const ordersRun: string[] = [];
     for (const order of due) if (await this.runner.run(order.id, now)) ordersRun.push(order.id);
     return { ariChecked, ordersCreated, issued, ordersRun };
   }
 
   private async refreshAri(now: Date): Promise<string[]> {
-    const certs = await this.prisma.certificate.findMany({
-      where: {
-        source: 'acme',
-        status: 'valid',
-        ariCertId: { not: null },
-        OR: [{ ariCheckAfter: null }, { ariCheckAfter: { lte: now } }],
-      },
-      include: { account: true },
-    });
+    const certs = await this.repo.ariDue(now);
     const checked: string[] = [];
     for (const cert of certs) {
       if (!cert.account || !cert.ariCertId) continue;
@@ -101,21 +86,17 @@ export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationSh
         const info = await this.gateway.renewalInfo(cert.account.directoryUrl, cert.ariCertId, now);
         if (!info) {
           // No ARI at this CA: two thirds of the lifetime it is; ask again in a day.
-          await this.prisma.certificate.update({
-            where: { id: cert.id },
-            data: { ariCheckAfter: new Date(now.getTime() + 86_400_000) },
+          await this.repo.setRenewalSchedule(cert.id, {
+            ariCheckAfter: new Date(now.getTime() + 86_400_000),
           });
           continue;
         }
         // Keep an already chosen moment while it still lies inside the (unchanged) window.
         const { start, end } = info.suggestedWindow;
         const keep = cert.renewAfter && cert.renewAfter >= start && cert.renewAfter <= end && end > now;
-        await this.prisma.certificate.update({
-          where: { id: cert.id },
-          data: {
-            renewAfter: keep ? cert.renewAfter : renewalTime(info, now),
-            ariCheckAfter: info.retryAfter,
-          },
+        await this.repo.setRenewalSchedule(cert.id, {
+          renewAfter: keep ? cert.renewAfter : renewalTime(info, now),
+          ariCheckAfter: info.retryAfter,
         });
         checked.push(cert.id);
       } catch (error) {
@@ -127,16 +108,7 @@ export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationSh
 
   /** Orders the first certificate of each placed ACME site whose policy says to; the orders run in the background. */
   private async autoIssue(): Promise<string[]> {
-    const sites = await this.prisma.site.findMany({
-      where: {
-        tlsMode: 'acme',
-        certificateId: null,
-        certificatePolicy: { autoIssue: true },
-        placements: { some: {} },
-      },
-      select: { id: true, name: true },
-      orderBy: { name: 'asc' },
-    });
+    const sites = await this.repo.sitesToAutoIssue();
     const started: string[] = [];
     for (const site of sites) {
       try {
@@ -154,42 +126,24 @@ export class RenewalScheduler implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async planRenewals(now: Date): Promise<string[]> {
-    return this.prisma.$transaction(async (tx) => {
-      const [row] = await tx.$queryRaw<
-        { locked: boolean }[]
-      >`SELECT pg_try_advisory_xact_lock(${RENEWAL_LOCK}::bigint) AS locked`;
-      if (!row?.locked) return [];
-      const due = await tx.certificate.findMany({
-        where: {
-          source: 'acme',
-          status: 'valid',
-          renewAfter: { lte: now },
-          sites: { some: {} },
-          orders: { none: { state: { in: [...OPEN_STATES] } } },
-        },
-        include: { sites: { select: { certificatePolicy: true }, orderBy: { name: 'asc' } } },
-      });
+    return this.repo.transaction(async (tx) => {
+      if (!(await this.repo.tryLock(tx, RENEWAL_LOCK))) return [];
+      const due = await this.repo.dueRenewals(tx, now);
       const created: string[] = [];
       for (const cert of due) {
         const policy = cert.sites.find((s) => s.certificatePolicy)?.certificatePolicy;
         const accountId = policy?.accountId ?? cert.accountId;
         if (!accountId) continue;
-        const order = await tx.certificateOrder.create({
-          data: {
-            certificateId: cert.id,
-            accountId,
-            kind: 'renew',
-            challengeType: policy?.challenge ?? cert.challengeType ?? 'http-01',
-            keyType: policy?.keyType ?? 'ecdsa-p256',
-            domains: cert.domains,
-            steps: [
-              {
-                at: now.toISOString(),
-                step: 'queued',
-                detail: { renewAfter: cert.renewAfter?.toISOString() },
-              },
-            ],
-          },
+        const order = await this.repo.create(tx, {
+          certificateId: cert.id,
+          accountId,
+          kind: 'renew',
+          challengeType: policy?.challenge ?? cert.challengeType ?? 'http-01',
+          keyType: policy?.keyType ?? 'ecdsa-p256',
+          domains: cert.domains,
+          steps: [
+            { at: now.toISOString(), step: 'queued', detail: { renewAfter: cert.renewAfter?.toISOString() } },
+          ],
         });
         await this.audit.record(tx, SCHEDULER_ACTOR, {
           action: 'certificate.renewal-scheduled',

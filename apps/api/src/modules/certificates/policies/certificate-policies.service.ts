@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../../common/errors/app-error.js';
 import { versionConflict } from '../../../common/http/versioning.js';
-import { PrismaService, type Tx } from '../../../database/prisma.service.js';
+import type { Tx } from '../../../database/prisma.service.js';
 import { lockForWrite } from '../../../database/row-locks.js';
-import type { Prisma } from '../../../generated/prisma/client.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { authorize } from '../../auth/authorize.js';
 import type { Actor, Permission } from '../../auth/principal.js';
@@ -15,31 +14,11 @@ import {
   type CreateCertificatePolicy,
   type UpdateCertificatePolicy,
 } from '../dto/certificate-policy.schema.js';
-
-export const POLICY_INCLUDE = {
-  account: { select: { directoryUrl: true } },
-  sites: { select: { name: true }, orderBy: { name: 'asc' } },
-} as const satisfies Prisma.CertificatePolicyInclude;
-
-type PolicyRow = Prisma.CertificatePolicyGetPayload<{ include: typeof POLICY_INCLUDE }>;
+import { CertificatePoliciesRepository, type PolicyRow } from './certificate-policies.repository.js';
 
 /** The API's shape: the account by its directory (as in fleet documents), the sites using it. */
 export function toPolicyView({ account, sites, ...policy }: PolicyRow) {
   return { ...policy, directory: account.directoryUrl, sites: sites.map((s) => s.name) };
-}
-
-/** The ACME account of a directory (preset or URL), share-locked; a field error when none exists. */
-export async function accountIdFor(tx: Tx, directory: string, field = 'directory'): Promise<string> {
-  const url = directoryUrlOf(directory);
-  const [row] = await tx.$queryRaw<{ id: string }[]>`
-    SELECT "id"::text AS id FROM "AcmeAccount" WHERE "directoryUrl" = ${url} FOR SHARE`;
-  if (!row) {
-    throw AppError.invalid(
-      field,
-      `no ACME account for ${url}: create one first (POST /api/v1/acme-accounts)`,
-    );
-  }
-  return row.id;
 }
 
 /**
@@ -52,21 +31,18 @@ export const CERTIFICATE_POLICY_PERMISSION: Permission = 'write';
 @Injectable()
 export class CertificatePolicies {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repo: CertificatePoliciesRepository,
     private readonly writer: StateWriter,
     private readonly audit: AuditService,
   ) {}
 
   async list() {
-    const rows = await this.prisma.certificatePolicy.findMany({
-      include: POLICY_INCLUDE,
-      orderBy: { name: 'asc' },
-    });
+    const rows = await this.repo.list();
     return { items: rows.map(toPolicyView), total: rows.length };
   }
 
   async get(id: string) {
-    const row = await this.find(id);
+    const row = await this.repo.find(id);
     if (!row) throw AppError.notFound('Certificate policy', id);
     return toPolicyView(row);
   }
@@ -84,9 +60,7 @@ export class CertificatePolicies {
   }
 
   async idByName(change: StateChange, name: string): Promise<string | null> {
-    return (
-      (await change.tx.certificatePolicy.findUnique({ where: { name }, select: { id: true } }))?.id ?? null
-    );
+    return this.repo.idByName(change.tx, name);
   }
 
   async createIn(change: StateChange, dto: CreateCertificatePolicy) {
@@ -94,10 +68,7 @@ export class CertificatePolicies {
     const { tx } = change;
     await this.assertNameFree(tx, dto.name);
     const { directory, ...fields } = { ...CERTIFICATE_POLICY_DEFAULTS, ...dto };
-    const row = await tx.certificatePolicy.create({
-      data: { ...fields, accountId: await accountIdFor(tx, directory) },
-      include: POLICY_INCLUDE,
-    });
+    const row = await this.repo.create(tx, { ...fields, accountId: await this.accountIdFor(tx, directory) });
     const view = toPolicyView(row);
     change.touch('certificatePolicy', view.name);
     await this.audit.record(tx, change.actor, {
@@ -117,19 +88,17 @@ export class CertificatePolicies {
   ) {
     authorize(change.actor, CERTIFICATE_POLICY_PERMISSION, 'Changing certificate policies');
     const { tx } = change;
-    const row = await lockForWrite(tx, 'CertificatePolicy', id, expected, () => this.find(id, tx));
+    const row = await lockForWrite(tx, 'CertificatePolicy', id, expected, () => this.repo.find(id, tx));
     if (dto.name && dto.name !== row.name) await this.assertNameFree(tx, dto.name);
     const { directory, version: _v, ...fields } = dto;
-    const accountId = directory === undefined ? undefined : await accountIdFor(tx, directory);
+    const accountId = directory === undefined ? undefined : await this.accountIdFor(tx, directory);
     if (fields.challenge === 'http-01') await this.assertNoWildcardSite(tx, id);
-    const { count } = await tx.certificatePolicy.updateMany({
-      where: { id, version: row.version },
-      data: { ...fields, ...(accountId ? { accountId } : {}), version: row.version + 1 },
+    const updated = await this.repo.updateAtVersion(tx, id, row.version, {
+      ...fields,
+      ...(accountId ? { accountId } : {}),
     });
-    if (!count) throw versionConflict('Certificate policy', id, row.version, row.version + 1);
-    const after = toPolicyView(
-      await tx.certificatePolicy.findUniqueOrThrow({ where: { id }, include: POLICY_INCLUDE }),
-    );
+    if (!updated) throw versionConflict('Certificate policy', id, row.version, row.version + 1);
+    const after = toPolicyView(updated);
     change.touch('certificatePolicy', row.name, after.name);
     await this.audit.record(tx, change.actor, {
       action: 'certificate-policy.update',
@@ -144,7 +113,7 @@ export class CertificatePolicies {
   async removeIn(change: StateChange, id: string, expected: number | undefined): Promise<void> {
     authorize(change.actor, CERTIFICATE_POLICY_PERMISSION, 'Changing certificate policies');
     const { tx } = change;
-    const row = await lockForWrite(tx, 'CertificatePolicy', id, expected, () => this.find(id, tx));
+    const row = await lockForWrite(tx, 'CertificatePolicy', id, expected, () => this.repo.find(id, tx));
     if (row.sites.length) {
       throw new AppError(
         'IN_USE',
@@ -152,7 +121,7 @@ export class CertificatePolicies {
         { sites: row.sites.map((s) => s.name) },
       );
     }
-    await tx.certificatePolicy.delete({ where: { id } });
+    await this.repo.delete(tx, id);
     change.touch('certificatePolicy', row.name);
     await this.audit.record(tx, change.actor, {
       action: 'certificate-policy.delete',
@@ -162,12 +131,21 @@ export class CertificatePolicies {
     });
   }
 
-  private find(id: string, tx: Tx | PrismaService = this.prisma) {
-    return tx.certificatePolicy.findUnique({ where: { id }, include: POLICY_INCLUDE });
+  /** The ACME account of a directory (preset or URL), share-locked; a field error when none exists. */
+  private async accountIdFor(tx: Tx, directory: string, field = 'directory'): Promise<string> {
+    const url = directoryUrlOf(directory);
+    const id = await this.repo.accountIdOf(tx, url);
+    if (!id) {
+      throw AppError.invalid(
+        field,
+        `no ACME account for ${url}: create one first (POST /api/v1/acme-accounts)`,
+      );
+    }
+    return id;
   }
 
   private async assertNameFree(tx: Tx, name: string): Promise<void> {
-    if (await tx.certificatePolicy.findUnique({ where: { name }, select: { id: true } })) {
+    if (await this.repo.idByName(tx, name)) {
       throw new AppError('NAME_TAKEN', `A certificate policy named ${name} already exists`, [
         { field: 'name', message: 'is already used' },
       ]);
@@ -176,14 +154,7 @@ export class CertificatePolicies {
 
   /** Switching to http-01 would strand ACME sites with wildcard names (only dns-01 proves those). */
   private async assertNoWildcardSite(tx: Tx, id: string): Promise<void> {
-    const site = await tx.site.findFirst({
-      where: {
-        certificatePolicyId: id,
-        tlsMode: 'acme',
-        hostnames: { some: { hostname: { startsWith: '*.' } } },
-      },
-      select: { name: true },
-    });
+    const site = await this.repo.wildcardSite(tx, id);
     if (site) {
       throw AppError.invalid(
         'challenge',

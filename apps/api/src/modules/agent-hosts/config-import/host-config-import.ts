@@ -1,20 +1,30 @@
+import { DeployError } from '../../deploy/deploy.error.js';
+import type { HostSettings } from '../../deploy/host-settings.js';
+import { shellArg } from '../../deploy/shell-arg.js';
+import type { SshTransport } from '../../deploy/ssh.transport.js';
 import { ApacheConfigParser } from './apache-config.parser.js';
-import { DeployError } from './deploy.error.js';
-import type { HostSettings } from './host-settings.js';
 import type { ImportedFile, ImportProposal } from './import-proposal.js';
 import { NginxConfigParser } from './nginx-config.parser.js';
-import { shellArg } from './shell-arg.js';
-import type { SshTransport } from './ssh.transport.js';
 
 /** Largest file read: site configs are small, anything bigger is not a site config. */
 const MAX_FILE_BYTES = 1_000_000;
 
-/** Reads a host's hand-written site configs (importDirs) and proposes Portico objects from them. */
+/**
+ * Reads a host's hand-written site configs (importDirs) and proposes Portico objects from them.
+ * It belongs to agent-hosts, not deploy: it reads a host Portico does not manage yet and
+ * changes nothing, so it uses the host protocol's transport but is no step of it.
+ */
 export class HostConfigImport {
   constructor(
     private readonly transport: SshTransport,
     private readonly settings: HostSettings,
   ) {}
+
+  /** Hand-written site configs from the import dirs, and what Portico would make of them. */
+  async run(): Promise<{ files: ImportedFile[]; proposal: ImportProposal }> {
+    const files = await this.read();
+    return { files, proposal: this.propose(files) };
+  }
 
   /** Raw text of every regular file (or link to one) directly in the import dirs. */
   async read(): Promise<ImportedFile[]> {
