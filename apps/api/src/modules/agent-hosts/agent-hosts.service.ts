@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import type { Agent } from '../../generated/prisma/client.js';
-import { toAgentView } from '../agents/agents.service.js';
+import { toAgentView } from '../agents/agent.view.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { HostDeployer } from '../deploy/host-deployer.js';

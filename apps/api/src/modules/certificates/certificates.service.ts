@@ -105,16 +105,18 @@ export class CertificatesService {
    * Sites keep serving it until a replacement is issued: order one right after.
    */
   async revoke(id: string, dto: RevokeCertificate, actor: Actor) {
-    const cert = await this.prisma.certificate.findUnique({ where: { id }, include: { account: true } });
-    if (!cert) throw AppError.notFound('Certificate', id);
-    if (cert.status === 'revoked') return toCertificateView(cert);
+    const found = await this.prisma.certificate.findUnique({ where: { id }, include: { account: true } });
+    if (!found) throw AppError.notFound('Certificate', id);
+    // The account (with its sealed key) is for talking to the CA, never part of a view.
+    const { account, ...cert } = found;
+    if (cert.status === 'revoked') return { ...toCertificateView(cert), replacements: [] };
     if (cert.source === 'acme') {
-      if (!cert.chainPem || !cert.account)
+      if (!cert.chainPem || !account)
         throw new AppError('ACME_NOT_READY', `certificate ${id} was never issued`);
       const client = this.gateway.client({
-        directoryUrl: cert.account.directoryUrl,
-        accountKeyPem: this.secrets.open(cert.account.keyEncrypted),
-        accountUrl: cert.account.accountUrl,
+        directoryUrl: account.directoryUrl,
+        accountKeyPem: this.secrets.open(account.keyEncrypted),
+        accountUrl: account.accountUrl,
       });
       try {
         await client.revokeCertificate(cert.chainPem, {

@@ -12,13 +12,7 @@ import type { StateChange } from '../desired-state/state-change.js';
 import { StateWriter } from '../desired-state/state-writer.js';
 import type { CreateService, UpdateService } from './dto/service.schema.js';
 import { SERVICE_DEFAULTS } from './dto/service.schema.js';
-
-const INCLUDE = { placements: { include: { agent: { select: { name: true } } } } } as const;
-type ServiceRow = Prisma.ServiceGetPayload<{ include: typeof INCLUDE }>;
-
-export function toServiceView({ placements, ...service }: ServiceRow) {
-  return { ...service, agents: placements.map((p) => p.agent.name).sort() };
-}
+import { SERVICE_INCLUDE, toServiceView } from './service.view.js';
 
 export const SERVICE_PERMISSION: Permission = 'write';
 
@@ -38,7 +32,7 @@ export class ServicesService {
     const [items, total] = await Promise.all([
       this.prisma.service.findMany({
         where,
-        include: INCLUDE,
+        include: SERVICE_INCLUDE,
         orderBy: { name: 'asc' },
         skip: q.offset,
         take: q.limit,
@@ -50,7 +44,7 @@ export class ServicesService {
 
   async get(id: string) {
     return toServiceView(
-      (await this.prisma.service.findUnique({ where: { id }, include: INCLUDE })) ?? notFound(id),
+      (await this.prisma.service.findUnique({ where: { id }, include: SERVICE_INCLUDE })) ?? notFound(id),
     );
   }
 
@@ -78,7 +72,7 @@ export class ServicesService {
     const agentIds = await resolveAgents(tx, agents);
     const created = await tx.service.create({
       data: { ...fields, placements: { create: agentIds.map((agentId) => ({ agentId })) } },
-      include: INCLUDE,
+      include: SERVICE_INCLUDE,
     });
     const view = toServiceView(created);
     change.touch('service', view.name);
@@ -96,7 +90,7 @@ export class ServicesService {
     const { tx } = change;
     const { agents, version: _, ...fields } = dto;
     const row = await lockForWrite(tx, 'Service', id, expected, () =>
-      tx.service.findUnique({ where: { id }, include: INCLUDE }),
+      tx.service.findUnique({ where: { id }, include: SERVICE_INCLUDE }),
     );
     if (fields.name && fields.name !== row.name) await assertNameFree(tx, fields.name);
     const kind = fields.kind ?? row.kind;
@@ -115,7 +109,9 @@ export class ServicesService {
         data: agentIds.map((agentId) => ({ serviceId: id, agentId })),
       });
     }
-    const after = toServiceView(await tx.service.findUniqueOrThrow({ where: { id }, include: INCLUDE }));
+    const after = toServiceView(
+      await tx.service.findUniqueOrThrow({ where: { id }, include: SERVICE_INCLUDE }),
+    );
     change.touch('service', row.name, after.name);
     await this.audit.record(tx, change.actor, {
       action: 'service.update',
@@ -131,7 +127,7 @@ export class ServicesService {
     authorize(change.actor, SERVICE_PERMISSION, 'Changing services');
     const { tx } = change;
     const row = await lockForWrite(tx, 'Service', id, expected, () =>
-      tx.service.findUnique({ where: { id }, include: INCLUDE }),
+      tx.service.findUnique({ where: { id }, include: SERVICE_INCLUDE }),
     );
     await tx.service.delete({ where: { id } });
     change.touch('service', row.name);

@@ -38,7 +38,7 @@ export class CertificateOrdersService {
       }),
       await this.prisma.certificateOrder.count({ where }),
     ];
-    return { items: items.map(toOrderView), total, ...q };
+    return { items: items.map(toOrderView), total, limit: q.limit, offset: q.offset };
   }
 
   async get(id: string) {

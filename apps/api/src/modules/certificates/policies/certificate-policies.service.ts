@@ -3,7 +3,6 @@ import { AppError } from '../../../common/errors/app-error.js';
 import { versionConflict } from '../../../common/http/versioning.js';
 import { PrismaService, type Tx } from '../../../database/prisma.service.js';
 import { lockForWrite } from '../../../database/row-locks.js';
-import type { Prisma } from '../../../generated/prisma/client.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { authorize } from '../../auth/authorize.js';
 import type { Actor, Permission } from '../../auth/principal.js';
@@ -15,18 +14,7 @@ import {
   type CreateCertificatePolicy,
   type UpdateCertificatePolicy,
 } from '../dto/certificate-policy.schema.js';
-
-export const POLICY_INCLUDE = {
-  account: { select: { directoryUrl: true } },
-  sites: { select: { name: true }, orderBy: { name: 'asc' } },
-} as const satisfies Prisma.CertificatePolicyInclude;
-
-type PolicyRow = Prisma.CertificatePolicyGetPayload<{ include: typeof POLICY_INCLUDE }>;
-
-/** The API's shape: the account by its directory (as in fleet documents), the sites using it. */
-export function toPolicyView({ account, sites, ...policy }: PolicyRow) {
-  return { ...policy, directory: account.directoryUrl, sites: sites.map((s) => s.name) };
-}
+import { POLICY_INCLUDE, toPolicyView } from './certificate-policy.view.js';
 
 /** The ACME account of a directory (preset or URL), share-locked; a field error when none exists. */
 export async function accountIdFor(tx: Tx, directory: string, field = 'directory'): Promise<string> {
