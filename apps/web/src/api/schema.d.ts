@@ -1860,10 +1860,21 @@ export interface components {
       state: 'queued' | 'prechecking' | 'validating' | 'finalizing' | 'valid' | 'failed';
       orderUrl: string | null;
       replaces: string | null;
-      /** @description the CA problem document of a failed order */
-      problem: unknown;
+      /** @description why it failed: an RFC 7807 problem document (the CA's or Portico's own) */
+      problem:
+        | ({
+            type?: string;
+            detail?: string;
+          } & {
+            [key: string]: unknown;
+          })
+        | null;
       /** @description each step with its time */
-      steps: unknown[];
+      steps: {
+        at: string;
+        step: string;
+        detail?: unknown;
+      }[];
       attempts: number;
       /** Format: date-time */
       nextAttemptAt: string | null;

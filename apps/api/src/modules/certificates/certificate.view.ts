@@ -53,8 +53,13 @@ export const orderView = z
     state: z.enum(['queued', 'prechecking', 'validating', 'finalizing', 'valid', 'failed']),
     orderUrl: z.string().nullable(),
     replaces: z.string().nullable(),
-    problem: z.unknown().describe('the CA problem document of a failed order'),
-    steps: z.array(z.unknown()).describe('each step with its time'),
+    problem: z
+      .looseObject({ type: z.string().optional(), detail: z.string().optional() })
+      .nullable()
+      .describe("why it failed: an RFC 7807 problem document (the CA's or Portico's own)"),
+    steps: z
+      .array(z.strictObject({ at: z.string(), step: z.string(), detail: z.unknown().optional() }))
+      .describe('each step with its time'),
     attempts: z.int(),
     nextAttemptAt: timestamp.nullable(),
     createdAt: timestamp,
@@ -93,7 +98,12 @@ export function toCertificateView({ keyEncrypted, ...cert }: Certificate, now = 
 }
 
 export function toOrderView({ leaseOwner: _o, leaseUntil: _u, ...order }: CertificateOrder): OrderView {
-  return { ...order, steps: order.steps as unknown[] };
+  // JSON columns hold what the order runner wrote.
+  return {
+    ...order,
+    problem: order.problem as OrderView['problem'],
+    steps: order.steps as OrderView['steps'],
+  };
 }
 
 export function toAccountView({
