@@ -10,6 +10,7 @@ import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/http/validation.js';
+import { declareErrorBody } from './common/http/view-schema.js';
 import { AppConfig } from './config/app-config.js';
 import { WEB_DIST_DIR } from './database/paths.js';
 
@@ -53,6 +54,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       if (op && typeof op === 'object' && op['x-required-permission'] === 'none') op.security = [];
     }
   }
+  declareErrorBody(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
 
   serveWebApp(app, config.webDir ?? WEB_DIST_DIR);

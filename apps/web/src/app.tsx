@@ -1,5 +1,5 @@
 import { Link, Route, Switch, useLocation } from 'wouter';
-import type { Permission } from './api/views';
+import type { Permission } from './api/client';
 import { SessionProvider, useSession } from './auth/session';
 import { AgentsPage } from './pages/agents';
 import { AuditPage } from './pages/audit';

@@ -635,7 +635,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['RenderController_site'];
+    get: operations['PreviewsController_site'];
     put?: never;
     post?: never;
     delete?: never;
@@ -653,7 +653,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: operations['RenderController_siteDraft'];
+    post: operations['PreviewsController_siteDraft'];
     delete?: never;
     options?: never;
     head?: never;
@@ -667,7 +667,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['RenderController_service'];
+    get: operations['PreviewsController_service'];
     put?: never;
     post?: never;
     delete?: never;
@@ -685,7 +685,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: operations['RenderController_serviceDraft'];
+    post: operations['PreviewsController_serviceDraft'];
     delete?: never;
     options?: never;
     head?: never;
@@ -699,7 +699,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['RenderController_agent'];
+    get: operations['PreviewsController_agent'];
     put?: never;
     post?: never;
     delete?: never;
@@ -792,10 +792,81 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    Liveness: {
+      /** @enum {string} */
+      status: 'ok' | 'migrating' | 'unavailable';
+      /** @enum {string} */
+      database: 'up' | 'down';
+      pendingMigrations?: string[];
+      /** @description the database is the embedded one under PORTICO_DATA_DIR */
+      embedded?: boolean;
+    };
+    AuditEventPage: {
+      items: components['schemas']['AuditEvent'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    AuditEvent: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      at: string;
+      actorType: string;
+      actorId: string | null;
+      actorLabel: string;
+      action: string;
+      targetType: string;
+      targetId: string | null;
+      /** @description the object before the change, secrets removed */
+      before: unknown;
+      /** @description the object after the change, secrets removed */
+      after: unknown;
+      requestId: string | null;
+    };
+    Revision: {
+      revision: number;
+    };
     Login: {
       /** Format: email */
       email: string;
       password: string;
+    };
+    LoginResult: {
+      user: {
+        /** Format: uuid */
+        id: string;
+        email: string;
+        /** @enum {string} */
+        role: 'admin' | 'operator' | 'viewer';
+      };
+      /** Format: date-time */
+      expiresAt: string;
+    };
+    Me: {
+      /** Format: uuid */
+      id: string;
+      email: string;
+      /** @enum {string} */
+      role: 'admin' | 'operator' | 'viewer';
+      /** @enum {string} */
+      via: 'session' | 'token';
+      permissions: ('read' | 'write' | 'deploy' | 'admin')[];
+    };
+    UserList: {
+      items: components['schemas']['User'][];
+    };
+    User: {
+      /** Format: uuid */
+      id: string;
+      email: string;
+      /** @enum {string} */
+      role: 'admin' | 'operator' | 'viewer';
+      disabled: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
     };
     CreateUser: {
       /** Format: email */
@@ -813,11 +884,89 @@ export interface components {
       role?: 'admin' | 'operator' | 'viewer';
       disabled?: boolean;
     };
+    ApiTokenList: {
+      items: components['schemas']['ApiToken'][];
+    };
+    ApiToken: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @description the first characters of the secret: how a token is recognised later */
+      prefix: string;
+      scopes: ('read' | 'write' | 'deploy' | 'admin')[];
+      /** Format: uuid */
+      userId: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** Format: date-time */
+      lastUsedAt: string | null;
+      user: {
+        email: string;
+      };
+    };
     CreateToken: {
       name: string;
       scopes: ('read' | 'write' | 'deploy' | 'admin')[];
       /** Format: date-time */
       expiresAt?: string;
+    };
+    CreatedApiToken: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @description the first characters of the secret: how a token is recognised later */
+      prefix: string;
+      scopes: ('read' | 'write' | 'deploy' | 'admin')[];
+      /** Format: uuid */
+      userId: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** Format: date-time */
+      lastUsedAt: string | null;
+      /** @description the secret; shown only here */
+      token: string;
+    };
+    UpstreamPage: {
+      items: components['schemas']['Upstream'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    Upstream: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @enum {string} */
+      kind: 'generic' | 'ollama' | 'openwebui';
+      /** @enum {string} */
+      policy: 'round_robin' | 'least_conn' | 'ip_hash';
+      keepalive: number;
+      targets: components['schemas']['UpstreamTargetView'][];
+      /** @enum {string} */
+      probeFrom: 'portico' | 'agents';
+      labels: {
+        [key: string]: string;
+      };
+      version: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    UpstreamTargetView: {
+      /** @enum {string} */
+      scheme?: 'http' | 'https';
+      host: string;
+      port: number;
+      weight?: number;
     };
     CreateUpstream: {
       name: string;
@@ -887,6 +1036,56 @@ export interface components {
         [key: string]: string;
       };
       version?: number;
+    };
+    SitePage: {
+      items: components['schemas']['Site'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    Site: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      hostnames: string[];
+      /** @enum {string} */
+      tlsMode: 'off' | 'acme' | 'uploaded';
+      /** Format: uuid */
+      certificateId: string | null;
+      /** Format: uuid */
+      certificatePolicyId: string | null;
+      /** @description name of the certificate policy */
+      certificatePolicy: string | null;
+      httpsRedirect: boolean;
+      hsts: boolean;
+      websocket: boolean;
+      readTimeoutSec: number;
+      sendTimeoutSec: number;
+      maxBodyMb: number;
+      responseHeaders: components['schemas']['HeaderView'][];
+      upstreamHeaders: components['schemas']['HeaderView'][];
+      routes: components['schemas']['RouteView'][];
+      /** @description names of the agents serving the site */
+      agents: string[];
+      labels: {
+        [key: string]: string;
+      };
+      version: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    HeaderView: {
+      name: string;
+      value: string;
+    };
+    RouteView: {
+      pathPrefix: string;
+      upstream: string;
+      /** Format: uuid */
+      upstreamId: string;
+      streaming: boolean;
     };
     CreateSite: {
       name: string;
@@ -985,6 +1184,75 @@ export interface components {
       };
       version?: number;
     };
+    AgentPage: {
+      items: components['schemas']['Agent'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    Agent: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      address: string;
+      sshPort: number;
+      sshUser: string;
+      /** @description the public half of the stored key, to authorize */
+      sshPublicKey: string | null;
+      hasPrivateKey: boolean;
+      useSudo: boolean;
+      /** @enum {string} */
+      flavor: 'nginx' | 'apache';
+      configRoot: string;
+      /** @enum {string} */
+      hostFamily: 'debian' | 'rhel';
+      listenAddress: string | null;
+      httpPort: number;
+      httpsPort: number;
+      proxyVersion: string | null;
+      validateCommand: string | null;
+      reloadCommand: string | null;
+      labels: {
+        [key: string]: string;
+      };
+      /** @description SHA256 fingerprint pinned on first contact */
+      hostKeyFingerprint: string | null;
+      /** @description a changed host key waiting to be accepted */
+      offeredHostKey: string | null;
+      hostOverrides: components['schemas']['HostOverrides'];
+      version: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    HostOverrides: {
+      /** @description the one file in the host's config that includes Portico's tree */
+      hookPath?: string;
+      /** @description where hand-written site configs live */
+      importDirs?: string[];
+      /** @description prints the proxy version (nginx -v, apache2 -v) */
+      versionCommand?: string;
+      /** @description exits 0 while the proxy runs; default systemctl is-active -q nginx|apache2|httpd */
+      statusCommand?: string;
+      /** @description lists loaded Apache modules */
+      modulesCommand?: string | null;
+      /** @description systemd commands ({unit} is the unit file name); null on hosts without systemd */
+      units?: {
+        unitDir: string;
+        daemonReload: string;
+        restart: string;
+        stop: string;
+        isActive: string;
+      } | null;
+      /** @description default systemd-analyze verify */
+      unitVerifyCommand?: string | null;
+      /** @description where the proxy listens, seen from the host */
+      verifyAddress?: string;
+      settleMs?: number;
+      verifyTimeoutMs?: number;
+      keepRevisions?: number;
+    };
     CreateAgent: {
       name: string;
       /** @description hostname or IP Portico connects to over SSH */
@@ -1025,33 +1293,6 @@ export interface components {
         [key: string]: string;
       };
       hostOverrides?: components['schemas']['HostOverrides'];
-    };
-    HostOverrides: {
-      /** @description the one file in the host's config that includes Portico's tree */
-      hookPath?: string;
-      /** @description where hand-written site configs live */
-      importDirs?: string[];
-      /** @description prints the proxy version (nginx -v, apache2 -v) */
-      versionCommand?: string;
-      /** @description exits 0 while the proxy runs; default systemctl is-active -q nginx|apache2|httpd */
-      statusCommand?: string;
-      /** @description lists loaded Apache modules */
-      modulesCommand?: string | null;
-      /** @description systemd commands ({unit} is the unit file name); null on hosts without systemd */
-      units?: {
-        unitDir: string;
-        daemonReload: string;
-        restart: string;
-        stop: string;
-        isActive: string;
-      } | null;
-      /** @description default systemd-analyze verify */
-      unitVerifyCommand?: string | null;
-      /** @description where the proxy listens, seen from the host */
-      verifyAddress?: string;
-      settleMs?: number;
-      verifyTimeoutMs?: number;
-      keepRevisions?: number;
     };
     UpdateAgent: {
       name?: string;
@@ -1095,9 +1336,87 @@ export interface components {
       hostOverrides?: components['schemas']['HostOverrides'];
       version?: number;
     };
+    HostTest: {
+      /** Format: uuid */
+      agentId: string;
+      ok: boolean;
+      proxyVersion: string | null;
+      hostKeyFingerprint: string | null;
+      firstContact: boolean;
+      checks: components['schemas']['HostCheck'][];
+    };
+    HostCheck: {
+      /** @enum {string} */
+      name:
+        | 'reachable'
+        | 'host_key'
+        | 'auth'
+        | 'sudo'
+        | 'proxy_binary'
+        | 'modules'
+        | 'config_root'
+        | 'hook_dir'
+        | 'namespaces'
+        | 'current_config';
+      /** @enum {string} */
+      status: 'pass' | 'fail' | 'skipped';
+      detail: string;
+    };
     AcceptHostKey: {
       /** @description the offeredHostKey being accepted; it must match what the host presented */
       fingerprint: string;
+    };
+    ImportProposal: {
+      /** Format: uuid */
+      agentId: string;
+      files: {
+        path: string;
+        bytes: number;
+      }[];
+      sites: {
+        name: string;
+        hostnames: string[];
+        listen: string[];
+        tls: boolean;
+        httpsRedirect: boolean;
+        hsts: boolean;
+        websocket: boolean;
+        readTimeoutSec: number | null;
+        maxBodyMb: number | null;
+        responseHeaders: {
+          name: string;
+          value: string;
+        }[];
+        upstreamHeaders: {
+          name: string;
+          value: string;
+        }[];
+        routes: {
+          pathPrefix: string;
+          upstream: string;
+          streaming: boolean;
+        }[];
+        source: string;
+      }[];
+      upstreams: {
+        name: string;
+        targets: {
+          /** @enum {string} */
+          scheme: 'http' | 'https';
+          host: string;
+          port: number;
+          weight: number;
+        }[];
+        /** @enum {string} */
+        policy: 'round_robin' | 'least_conn' | 'ip_hash';
+        source: string;
+      }[];
+      unmapped: {
+        source: string;
+        line: number;
+        directive: string;
+        reason: string;
+      }[];
     };
     CreateDeployment: {
       /**
@@ -1114,9 +1433,177 @@ export interface components {
       /** @description seconds to wait for the deployment to finish: 200 when it did, 202 when it still runs; default 0 */
       wait?: number;
     };
+    Deployment: {
+      /** Format: uuid */
+      id: string;
+      revision: number;
+      /** @enum {string} */
+      kind: 'deploy' | 'rollback';
+      /** @enum {string} */
+      status: 'pending' | 'running' | 'succeeded' | 'partially_failed' | 'failed';
+      /** @description what was asked for: all, labels or agent ids */
+      selector: unknown;
+      /** Format: uuid */
+      rollbackOfId: string | null;
+      requestedBy: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** Format: date-time */
+      finishedAt: string | null;
+      durationMs: number | null;
+      targets: components['schemas']['DeploymentTarget'][];
+    };
+    DeploymentTarget: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      deploymentId: string;
+      /** Format: uuid */
+      agentId: string;
+      agentName: string;
+      /** @enum {string} */
+      status: 'pending' | 'running' | 'succeeded' | 'unchanged' | 'failed' | 'rolled_back';
+      /** @description the step running now */
+      step: string | null;
+      log: string;
+      error: string | null;
+      revision: number;
+      /** @description path → sha256 of what this target deploys */
+      fileHashes: {
+        [key: string]: string;
+      };
+      /** @description the requests that verify the proxy serves each site */
+      checks: {
+        port: number;
+        hostHeader: string;
+        path: string;
+      }[];
+      /** @description the Portico instance that ran it */
+      instanceId: string | null;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** Format: date-time */
+      finishedAt: string | null;
+      durationMs: number | null;
+    };
+    DeploymentPage: {
+      items: components['schemas']['DeploymentSummary'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    DeploymentSummary: {
+      /** Format: uuid */
+      id: string;
+      revision: number;
+      /** @enum {string} */
+      kind: 'deploy' | 'rollback';
+      /** @enum {string} */
+      status: 'pending' | 'running' | 'succeeded' | 'partially_failed' | 'failed';
+      /** @description what was asked for: all, labels or agent ids */
+      selector: unknown;
+      /** Format: uuid */
+      rollbackOfId: string | null;
+      requestedBy: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** Format: date-time */
+      finishedAt: string | null;
+      durationMs: number | null;
+      targetCounts: {
+        [key: string]: number;
+      };
+    };
     RollbackDeployment: {
       /** @description seconds to wait for the deployment to finish: 200 when it did, 202 when it still runs; default 0 */
       wait?: number;
+    };
+    Drift: {
+      /** Format: uuid */
+      agentId: string;
+      /** Format: date-time */
+      checkedAt: string;
+      /** @description the last converged deployment to this agent */
+      deployed: {
+        /** Format: uuid */
+        deploymentId: string;
+        /** Format: uuid */
+        targetId: string;
+        revision: number;
+        /** Format: date-time */
+        finishedAt: string | null;
+      } | null;
+      inSync: boolean;
+      liveRevision: string | null;
+      /** @description content differs from what was deployed */
+      changed: string[];
+      modeChanged: string[];
+      missing: string[];
+      extra: string[];
+      /** @description edited on the host by hand */
+      handEdited: string[];
+      hookInstalled: boolean;
+    };
+    ServicePage: {
+      items: components['schemas']['Service'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    Service: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @enum {string} */
+      kind: 'generic' | 'ollama' | 'openwebui';
+      description: string;
+      execStart: string | null;
+      image: string | null;
+      environment: {
+        [key: string]: string;
+      };
+      user: string | null;
+      /** @enum {string} */
+      restart: 'no' | 'always' | 'on_failure' | 'on_abnormal';
+      options: {
+        /** @description ollama: OLLAMA_HOST, default 0.0.0.0:11434 */
+        listen?: string;
+        /** @description the upstream that represents this service */
+        upstream?: string;
+        /** @description openwebui: the upstream of the Ollama it talks to */
+        ollamaUpstream?: string;
+        /** @description ollama: origins always allowed */
+        extraOrigins?: string[];
+        /**
+         * @description openwebui: container runtime, default docker
+         * @enum {string}
+         */
+        runtime?: 'docker' | 'podman';
+        /**
+         * @description openwebui: default bridge (publishes hostPort:8080)
+         * @enum {string}
+         */
+        network?: 'bridge' | 'host';
+        /** @description openwebui: published port in bridge mode, default 3000 */
+        hostPort?: number;
+        /** @description openwebui: AIOHTTP_CLIENT_TIMEOUT, default 300 */
+        timeoutSec?: number;
+        /** @description openwebui: named volume for /app/backend/data, default open-webui */
+        volume?: string;
+      };
+      agents: string[];
+      labels: {
+        [key: string]: string;
+      };
+      version: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
     };
     CreateService: {
       /** @description systemd unit name without .service */
@@ -1227,6 +1714,279 @@ export interface components {
       };
       version?: number;
     };
+    HealthCurrent: {
+      items: components['schemas']['HealthItem'][];
+    };
+    HealthItem: {
+      checkKey: string;
+      /** @description site, upstream, agent or certificate */
+      subjectType: string;
+      subjectId: string;
+      /** @enum {string} */
+      status: 'unknown' | 'up' | 'degraded' | 'down';
+      /** Format: date-time */
+      since: string;
+      detail: unknown;
+      latest: components['schemas']['ProbeResult'] | null;
+    };
+    ProbeResult: {
+      checkKey: string;
+      at: string;
+      /** @enum {string} */
+      status: 'unknown' | 'up' | 'degraded' | 'down';
+      /** @enum {string} */
+      outcome: 'ok' | 'warn' | 'fail';
+      latencyMs: number;
+      message: string;
+      detail?: {
+        [key: string]: unknown;
+      };
+    };
+    HealthTransitionPage: {
+      items: components['schemas']['HealthTransition'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    HealthTransition: {
+      /** Format: uuid */
+      id: string;
+      checkKey: string;
+      /** @description site, upstream, agent or certificate */
+      subjectType: string;
+      subjectId: string;
+      /** @enum {string} */
+      from: 'unknown' | 'up' | 'degraded' | 'down';
+      /** @enum {string} */
+      to: 'unknown' | 'up' | 'degraded' | 'down';
+      /** Format: date-time */
+      at: string;
+      detail: unknown;
+    };
+    HealthHistory: {
+      items: {
+        checkKey: string;
+        /** @enum {string} */
+        status: 'unknown' | 'up' | 'degraded' | 'down';
+        samples: components['schemas']['HealthSample'][];
+      }[];
+    };
+    HealthSample: {
+      at: string;
+      latencyMs: number;
+      /** @enum {string} */
+      outcome: 'ok' | 'warn' | 'fail';
+      /** @enum {string} */
+      status: 'unknown' | 'up' | 'degraded' | 'down';
+    };
+    HealthRuntime: {
+      instance: string;
+      enabled: boolean;
+      members: string[];
+      planned: number;
+      owned: number;
+      ownedKeys: string[];
+      scheduler: {
+        checks: number;
+        running: number;
+        waiting: number;
+        runs: number;
+        onTime: number;
+        skipped: number;
+        maxLatenessMs: number;
+      };
+      memoryMiB: {
+        rss: number;
+        heapUsed: number;
+        external: number;
+        arrayBuffers: number;
+      };
+    };
+    CertificatePage: {
+      items: components['schemas']['Certificate'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    Certificate: {
+      /** Format: uuid */
+      id: string;
+      domains: string[];
+      /** @enum {string} */
+      source: 'acme' | 'uploaded';
+      /** @enum {string} */
+      status: 'pending' | 'valid' | 'expired' | 'failed' | 'revoked';
+      /** @description leaf first, then intermediates */
+      chainPem: string | null;
+      hasKey: boolean;
+      issuer: string | null;
+      serial: string | null;
+      /** Format: date-time */
+      notBefore: string | null;
+      /** Format: date-time */
+      notAfter: string | null;
+      daysLeft: number | null;
+      /** Format: uuid */
+      accountId: string | null;
+      challengeType: string | null;
+      ariCertId: string | null;
+      /** Format: date-time */
+      renewAfter: string | null;
+      /** Format: date-time */
+      ariCheckAfter: string | null;
+      lastRenewalError: string | null;
+      /** Format: date-time */
+      lastRenewalAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    CertificateOrder: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      certificateId: string;
+      /** Format: uuid */
+      accountId: string;
+      /** @description issue, renew or replace */
+      kind: string;
+      challengeType: string;
+      keyType: string;
+      domains: string[];
+      /** @enum {string} */
+      state: 'queued' | 'prechecking' | 'validating' | 'finalizing' | 'valid' | 'failed';
+      orderUrl: string | null;
+      replaces: string | null;
+      /** @description why it failed: an RFC 7807 problem document (the CA's or Portico's own) */
+      problem:
+        | ({
+            type?: string;
+            detail?: string;
+          } & {
+            [key: string]: unknown;
+          })
+        | null;
+      /** @description each step with its time */
+      steps: {
+        at: string;
+        step: string;
+        detail?: unknown;
+      }[];
+      attempts: number;
+      /** Format: date-time */
+      nextAttemptAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** Format: date-time */
+      finishedAt: string | null;
+    };
+    RevokedCertificate: {
+      /** Format: uuid */
+      id: string;
+      domains: string[];
+      /** @enum {string} */
+      source: 'acme' | 'uploaded';
+      /** @enum {string} */
+      status: 'pending' | 'valid' | 'expired' | 'failed' | 'revoked';
+      /** @description leaf first, then intermediates */
+      chainPem: string | null;
+      hasKey: boolean;
+      issuer: string | null;
+      serial: string | null;
+      /** Format: date-time */
+      notBefore: string | null;
+      /** Format: date-time */
+      notAfter: string | null;
+      daysLeft: number | null;
+      /** Format: uuid */
+      accountId: string | null;
+      challengeType: string | null;
+      ariCertId: string | null;
+      /** Format: date-time */
+      renewAfter: string | null;
+      /** Format: date-time */
+      ariCheckAfter: string | null;
+      lastRenewalError: string | null;
+      /** Format: date-time */
+      lastRenewalAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      replacements: {
+        /** Format: uuid */
+        siteId: string;
+        /** Format: uuid */
+        orderId?: string;
+        error?: string;
+      }[];
+    };
+    CertificateOrderPage: {
+      items: components['schemas']['CertificateOrder'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    AcmeAccountList: components['schemas']['AcmeAccount'][];
+    AcmeAccount: {
+      /** Format: uuid */
+      id: string;
+      directoryUrl: string;
+      email: string | null;
+      accountUrl: string | null;
+      eabKid: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    DnsProviderList: components['schemas']['DnsProvider'][];
+    DnsProvider: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @enum {string} */
+      kind: 'rfc2136';
+      zone: string;
+      server: string;
+      port: number;
+      tsigKeyName: string;
+      tsigAlgorithm: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    CertificatePolicyList: {
+      items: components['schemas']['CertificatePolicy'][];
+      total: number;
+    };
+    CertificatePolicy: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** Format: uuid */
+      accountId: string;
+      /** @description the ACME account's directory URL */
+      directory: string;
+      challenge: string;
+      keyType: string;
+      autoIssue: boolean;
+      /** @description names of the sites using it */
+      sites: string[];
+      version: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
     CreateCertificatePolicy: {
       name: string;
       /** @description the ACME account to use, by its directory (a preset or URL); the account must exist: its key is a secret and stays out of documents */
@@ -1262,11 +2022,226 @@ export interface components {
       autoIssue?: boolean;
       version?: number;
     };
+    SiteRender: {
+      /** Format: uuid */
+      siteId: string;
+      /** @enum {string} */
+      flavor: 'nginx' | 'apache';
+      revision: number;
+      files: components['schemas']['RenderedFile'][];
+    };
+    RenderedFile: {
+      /** @description relative to the revision tree, e.g. nginx/sites/chat.conf */
+      path: string;
+      /** @description POSIX mode, e.g. 420 (0o644) */
+      mode: number;
+      content: string;
+      sha256: string;
+    };
+    SiteDraftRender: {
+      /** @enum {string} */
+      flavor: 'nginx' | 'apache';
+      revision: number;
+      files: components['schemas']['RenderedFile'][];
+      warnings: components['schemas']['FieldWarning'][];
+    };
+    FieldWarning: {
+      field: string;
+      message: string;
+    };
+    UnitRender: {
+      /** Format: uuid */
+      serviceId: string;
+      revision: number;
+      file: components['schemas']['RenderedFile'];
+    };
+    UnitDraftRender: {
+      revision: number;
+      file: components['schemas']['RenderedFile'];
+    };
+    AgentRender: {
+      revision: number;
+      /** Format: uuid */
+      agentId: string;
+      files: components['schemas']['RenderedFile'][];
+      /** @description sha256 over every path, mode and content hash */
+      hash: string;
+      /** @description Apache modules the tree needs (empty for nginx) */
+      apacheModules: string[];
+    };
+    ApplyResult: {
+      dryRun: boolean;
+      /** @description whether anything was written */
+      applied: boolean;
+      revision: number;
+      changes: components['schemas']['PlannedChange'][];
+      summary: {
+        create: number;
+        update: number;
+        delete: number;
+        unchanged: number;
+      };
+      /** @description the sections the document manages; other kinds were left alone */
+      managed: ('agents' | 'upstreams' | 'certificatePolicies' | 'sites' | 'services')[];
+      /** @description dry run only: each agent's rendered files compared with today's */
+      agents?: {
+        agent: string;
+        /** @enum {string} */
+        status: 'added' | 'removed' | 'changed' | 'unchanged';
+        files: {
+          path: string;
+          /** @enum {string} */
+          change: 'added' | 'removed' | 'changed';
+        }[];
+        error?: {
+          code: string;
+          message: string;
+          details?: unknown;
+        };
+      }[];
+      /** @description deploy=true: the deployment it started */
+      deployment?: components['schemas']['Deployment'];
+    };
+    PlannedChange: {
+      /** @enum {string} */
+      action: 'create' | 'update' | 'delete';
+      /** @enum {string} */
+      kind: 'agent' | 'upstream' | 'certificatePolicy' | 'site' | 'service';
+      name: string;
+      fields: {
+        field: string;
+        before?: unknown;
+        after?: unknown;
+      }[];
+    };
+    FleetDocument: {
+      /** @enum {string} */
+      apiVersion: 'portico/v1';
+      /** @enum {string} */
+      kind?: 'Fleet';
+      agents?: components['schemas']['FleetDocumentAgent'][];
+      upstreams?: components['schemas']['CreateUpstream'][];
+      certificatePolicies?: components['schemas']['CreateCertificatePolicy'][];
+      sites?: components['schemas']['CreateSite'][];
+      services?: components['schemas']['CreateService'][];
+    };
+    FleetDocumentAgent: {
+      name: string;
+      /** @description hostname or IP Portico connects to over SSH */
+      address: string;
+      /** @description default 22 */
+      sshPort?: number;
+      /** @description default root */
+      sshUser?: string;
+      /** @description run host commands through sudo -n; default false */
+      useSudo?: boolean;
+      /**
+       * @description default nginx
+       * @enum {string}
+       */
+      flavor?: 'nginx' | 'apache';
+      /** @description directory Portico owns on the host; default /etc/portico */
+      configRoot?: string;
+      /** @description override; default by flavor */
+      validateCommand?: string | null;
+      /** @description override; default by flavor */
+      reloadCommand?: string | null;
+      /**
+       * @description default paths and commands; default debian
+       * @enum {string}
+       */
+      hostFamily?: 'debian' | 'rhel';
+      /** @description one IP the proxy listens on; default every address */
+      listenAddress?: string | null;
+      /** @description port the proxy serves HTTP on; default 80 */
+      httpPort?: number;
+      /** @description port the proxy serves HTTPS on; default 443 */
+      httpsPort?: number;
+      labels?: {
+        [key: string]: string;
+      };
+      hostOverrides?: components['schemas']['HostOverrides'];
+    };
+    Backup: {
+      /** @enum {string} */
+      format: 'portico-backup';
+      /** @enum {number} */
+      version: 1;
+      createdAt: string;
+      migrations: string[];
+      /** @description a known text sealed with the master key */
+      keyCheck: string;
+      tables: {
+        [key: string]: {
+          [key: string]: unknown;
+        }[];
+      };
+    };
+    RestoreResult: {
+      tables: {
+        [key: string]: number;
+      };
+    };
     RunDoctor: {
       /** @description a path on the app that streams its answer: STREAMING then also measures it through the proxy */
       streamPath?: string;
       /** @description run testssl.sh (when installed) for the protocol and cipher summary, ~8 s per agent; default true */
       tlsScan?: boolean;
+    };
+    DoctorReport: {
+      /** Format: uuid */
+      siteId: string;
+      siteName: string;
+      revision: number;
+      checkedAt: string;
+      durationMs: number;
+      /** @enum {string} */
+      status: 'pass' | 'warn' | 'fail';
+      counts: {
+        pass: number;
+        warn: number;
+        fail: number;
+        skip: number;
+      };
+      checks: components['schemas']['DoctorCheck'][];
+    };
+    DoctorCheck: {
+      /** @enum {string} */
+      code:
+        | 'DNS_RESOLVES'
+        | 'HTTP_REACHABLE'
+        | 'HTTP_REDIRECT'
+        | 'ACME_PATH'
+        | 'TLS_CHAIN'
+        | 'TLS_SAN'
+        | 'TLS_EXPIRY'
+        | 'TLS_PROTOCOLS'
+        | 'WS_UPGRADE'
+        | 'STREAMING'
+        | 'PROXY_TIMEOUT'
+        | 'UPSTREAM_FROM_AGENT'
+        | 'DOCKER_PORT'
+        | 'CORS_ORIGINS'
+        | 'CONFIG_DRIFT'
+        | 'CONFIG_VALID';
+      /** @enum {string} */
+      status: 'pass' | 'warn' | 'fail' | 'skip';
+      message: string;
+      /** Format: uuid */
+      agentId?: string;
+      agentName?: string;
+      /** @description a hostname, a route prefix, an upstream target */
+      subject?: string;
+      evidence: {
+        [key: string]: unknown;
+      };
+      remediation: string | null;
+    };
+    ApiError: {
+      statusCode: number;
+      code: string;
+      message: string;
+      details?: unknown;
     };
   };
   responses: never;
@@ -1286,11 +2261,41 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Liveness'];
+        };
+      };
+      /** @description OK */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Liveness'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1311,11 +2316,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AuditEventPage'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1328,11 +2354,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Revision'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1349,11 +2396,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['LoginResult'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1372,6 +2440,24 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
     };
   };
   AuthController_me: {
@@ -1383,11 +2469,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Me'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1400,11 +2507,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserList'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1421,11 +2549,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['User'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1446,6 +2595,24 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
     };
   };
   UsersController_update: {
@@ -1463,11 +2630,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['User'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1480,11 +2668,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ApiTokenList'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1501,11 +2710,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CreatedApiToken'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1526,6 +2756,24 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
     };
   };
   UpstreamsController_list: {
@@ -1542,11 +2790,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UpstreamPage'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1563,11 +2832,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Upstream'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1582,11 +2872,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Upstream'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1607,6 +2918,24 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
     };
   };
   UpstreamsController_update: {
@@ -1624,11 +2953,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Upstream'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1648,11 +2998,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SitePage'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1669,11 +3040,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Site'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1688,11 +3080,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Site'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1713,6 +3126,24 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
     };
   };
   SitesController_update: {
@@ -1730,11 +3161,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Site'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1752,11 +3204,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AgentPage'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1773,11 +3246,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Agent'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1792,11 +3286,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Agent'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1817,6 +3332,24 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
     };
   };
   AgentsController_update: {
@@ -1834,11 +3367,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Agent'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1853,11 +3407,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HostTest'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1876,11 +3451,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Agent'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1895,11 +3491,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ImportProposal'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1917,11 +3534,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DeploymentPage'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1938,11 +3576,41 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Deployment'];
+        };
+      };
+      /** @description OK */
       202: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Deployment'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1957,11 +3625,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Deployment'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1980,11 +3669,41 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Deployment'];
+        };
+      };
+      /** @description OK */
       202: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Deployment'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -1999,11 +3718,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Drift'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2021,11 +3761,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ServicePage'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2042,11 +3803,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Service'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2061,11 +3843,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Service'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2086,6 +3889,24 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
     };
   };
   ServicesController_update: {
@@ -2103,11 +3924,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Service'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2123,11 +3965,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthCurrent'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2146,11 +4009,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthTransitionPage'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2166,11 +4050,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthHistory'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2183,11 +4088,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthRuntime'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2203,11 +4129,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CertificatePage'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2236,11 +4183,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Certificate'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2255,11 +4223,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Certificate'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2289,11 +4278,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       202: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CertificateOrder'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2320,11 +4330,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RevokedCertificate'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2341,11 +4372,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CertificateOrderPage'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2360,11 +4412,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CertificateOrder'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2377,11 +4450,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AcmeAccountList'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2413,11 +4507,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AcmeAccount'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2430,11 +4545,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DnsProviderList'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2474,11 +4610,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DnsProvider'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2491,11 +4648,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CertificatePolicyList'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2512,11 +4690,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       201: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CertificatePolicy'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2531,11 +4730,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CertificatePolicy'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2556,6 +4776,24 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
     };
   };
   CertificatePoliciesController_update: {
@@ -2573,15 +4811,36 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CertificatePolicy'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
-  RenderController_site: {
+  PreviewsController_site: {
     parameters: {
       query?: {
         /** @description default nginx */
@@ -2595,15 +4854,36 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SiteRender'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
-  RenderController_siteDraft: {
+  PreviewsController_siteDraft: {
     parameters: {
       query?: {
         /** @description default nginx */
@@ -2621,15 +4901,36 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['SiteDraftRender'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
-  RenderController_service: {
+  PreviewsController_service: {
     parameters: {
       query?: never;
       header?: never;
@@ -2640,15 +4941,36 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UnitRender'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
-  RenderController_serviceDraft: {
+  PreviewsController_serviceDraft: {
     parameters: {
       query?: never;
       header?: never;
@@ -2661,15 +4983,36 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UnitDraftRender'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
-  RenderController_agent: {
+  PreviewsController_agent: {
     parameters: {
       query?: never;
       header?: never;
@@ -2680,11 +5023,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AgentRender'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2708,11 +5072,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ApplyResult'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2728,11 +5113,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['FleetDocument'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2745,11 +5151,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Backup'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2765,11 +5192,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RestoreResult'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };
@@ -2788,11 +5236,32 @@ export interface operations {
       };
     };
     responses: {
+      /** @description OK */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DoctorReport'];
+        };
+      };
+      /** @description Refused: {statusCode, code, message, details?} */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
+      };
+      /** @description Failed: {statusCode, code, message} */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiError'];
+        };
       };
     };
   };

@@ -1,6 +1,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
+import type { Permission } from '../api/client';
 import { ApiError, api, call } from '../api/client';
-import type { Me, Permission } from '../api/views';
+import type { Me } from '../api/types';
 
 interface Session {
   me: Me;
@@ -27,7 +28,7 @@ export function SessionProvider({
   const [me, setMe] = useState<Me | null | undefined>(undefined);
 
   const load = useCallback(() => {
-    call<Me>(api.GET('/api/v1/auth/me')).then(setMe, (error: unknown) => {
+    call(api.GET('/api/v1/auth/me')).then(setMe, (error: unknown) => {
       if (error instanceof ApiError && error.status === 401) setMe(null);
       else setMe(null);
     });

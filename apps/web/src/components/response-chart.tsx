@@ -1,4 +1,4 @@
-import type { HealthSample } from '../api/views';
+import type { HealthSample } from '../api/types';
 
 const W = 600;
 const H = 160;

@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react';
-import type { ApiError } from '../api/client';
-import type { HealthStatus } from '../api/views';
+import type { ApiError, HealthStatus } from '../api/client';
 
 const HEALTH_LABEL: Record<HealthStatus, string> = {
   up: 'healthy',

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { HealthStatus } from '../api/client';
 import { api, call } from '../api/client';
-import type { HealthItem, HealthStatus } from '../api/views';
+import type { HealthItem, ProbeResult } from '../api/types';
 import { type LiveEvent, useTopic } from './gateway';
 
 const RANK: Record<HealthStatus, number> = { unknown: 0, up: 1, degraded: 2, down: 3 };
@@ -26,7 +27,7 @@ export function useFleetHealth(onEvent?: (e: LiveEvent) => void): FleetHealth {
 
   useEffect(() => {
     // REST first, so the page has colours even before (or without) the WebSocket.
-    call<{ items: HealthItem[] }>(api.GET('/api/v1/health', {})).then(
+    call(api.GET('/api/v1/health', {})).then(
       ({ items }) => {
         if (buffer.current.size === 0) for (const i of items) buffer.current.set(i.checkKey, i);
         setVersion((v) => v + 1);
@@ -60,7 +61,14 @@ export function useFleetHealth(onEvent?: (e: LiveEvent) => void): FleetHealth {
         detail: prev?.detail ?? {},
         latest:
           e.outcome !== undefined
-            ? { outcome: e.outcome, latencyMs: e.latencyMs ?? 0, message: e.message ?? '', at: e.at }
+            ? {
+                checkKey: e.checkKey,
+                status: e.status as HealthStatus,
+                outcome: e.outcome as ProbeResult['outcome'],
+                latencyMs: e.latencyMs ?? 0,
+                message: e.message ?? '',
+                at: e.at,
+              }
             : (prev?.latest ?? null),
       });
       dirty.current = true;

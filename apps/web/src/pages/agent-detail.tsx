@@ -1,27 +1,21 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { type ApiError, api, call } from '../api/client';
-import type { Agent, Drift, HealthItem, HostTest, ImportResult } from '../api/views';
+import type { Drift, HostTest, ImportProposal } from '../api/types';
 import { useSession } from '../auth/session';
 import { ErrorNote, formatLabels, HealthDot, PageHeader, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
 
 export function AgentDetail({ id }: { id: string }) {
   const { can } = useSession();
-  const agent = useLoad(
-    () => call<Agent>(api.GET('/api/v1/agents/{id}', { params: { path: { id } } })),
-    [id],
-  );
+  const agent = useLoad(() => call(api.GET('/api/v1/agents/{id}', { params: { path: { id } } })), [id]);
   const health = useLoad(
-    () =>
-      call<{ items: HealthItem[] }>(
-        api.GET('/api/v1/health', { params: { query: { subjectType: 'agent', subjectId: id } } }),
-      ),
+    () => call(api.GET('/api/v1/health', { params: { query: { subjectType: 'agent', subjectId: id } } })),
     [id],
   );
   const [test, setTest] = useState<HostTest | null>(null);
   const [drift, setDrift] = useState<Drift | null>(null);
-  const [imported, setImported] = useState<ImportResult | null>(null);
+  const [imported, setImported] = useState<ImportProposal | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
 
@@ -121,7 +115,7 @@ export function AgentDetail({ id }: { id: string }) {
           onClick={() =>
             void run(
               'test',
-              () => call<HostTest>(api.POST('/api/v1/agents/{id}/test', path)),
+              () => call(api.POST('/api/v1/agents/{id}/test', path)),
               (r) => {
                 setTest(r);
                 agent.reload();
@@ -134,9 +128,7 @@ export function AgentDetail({ id }: { id: string }) {
         <button
           type="button"
           disabled={busy !== null}
-          onClick={() =>
-            void run('drift', () => call<Drift>(api.GET('/api/v1/agents/{id}/drift', path)), setDrift)
-          }
+          onClick={() => void run('drift', () => call(api.GET('/api/v1/agents/{id}/drift', path)), setDrift)}
         >
           {busy === 'drift' ? 'Checking…' : 'Check drift'}
         </button>
@@ -144,11 +136,7 @@ export function AgentDetail({ id }: { id: string }) {
           type="button"
           disabled={!can('write') || busy !== null}
           onClick={() =>
-            void run(
-              'import',
-              () => call<ImportResult>(api.POST('/api/v1/agents/{id}/import', path)),
-              setImported,
-            )
+            void run('import', () => call(api.POST('/api/v1/agents/{id}/import', path)), setImported)
           }
         >
           {busy === 'import' ? 'Reading configs…' : 'Import existing configs'}

@@ -1,7 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
-import { type ApiError, api, call, type Page } from '../api/client';
-import type { Agent } from '../api/views';
+import { type ApiError, api, call } from '../api/client';
 import { useSession } from '../auth/session';
 import { Empty, ErrorNote, Field, formatLabels, HealthDot, PageHeader, parseLabels } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -21,10 +20,7 @@ export function AgentsPage() {
 function AgentList() {
   const { can } = useSession();
   const health = useFleetHealth();
-  const agents = useLoad(
-    () => call<Page<Agent>>(api.GET('/api/v1/agents', { params: { query: { limit: 500 } } })),
-    [],
-  );
+  const agents = useLoad(() => call(api.GET('/api/v1/agents', { params: { query: { limit: 500 } } })), []);
   return (
     <>
       <PageHeader title="Agents">
@@ -107,7 +103,7 @@ function AddAgent() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const agent = await call<Agent>(
+      const agent = await call(
         api.POST('/api/v1/agents', {
           body: {
             name: form.name,

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { api, call, type Page } from '../api/client';
-import type { AuditEvent } from '../api/views';
+import { api, call } from '../api/client';
+import type { AuditEvent } from '../api/types';
 import { Empty, ErrorNote, PageHeader } from '../components/ui';
 import { useLoad } from '../components/use-load';
 
@@ -34,7 +34,7 @@ export function AuditPage() {
   const [targetType, setTargetType] = useState('');
   const audit = useLoad(
     () =>
-      call<Page<AuditEvent>>(
+      call(
         api.GET('/api/v1/audit', {
           params: {
             query: {

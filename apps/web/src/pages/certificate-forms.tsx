@@ -1,16 +1,12 @@
 import { type FormEvent, useState } from 'react';
-import { type ApiError, api, call, type Page } from '../api/client';
-import type { AcmeAccount, Site } from '../api/views';
+import { type ApiError, api, call } from '../api/client';
 import { useSession } from '../auth/session';
 import { ErrorNote, Field, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
 
 /** An ACME order for a site whose TLS is ACME. */
 export function Issue({ onDone }: { onDone: () => void }) {
-  const sites = useLoad(
-    () => call<Page<Site>>(api.GET('/api/v1/sites', { params: { query: { limit: 500 } } })),
-    [],
-  );
+  const sites = useLoad(() => call(api.GET('/api/v1/sites', { params: { query: { limit: 500 } } })), []);
   const [siteId, setSiteId] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const submit = async (e: FormEvent) => {
@@ -96,7 +92,7 @@ export function Upload({ onDone }: { onDone: () => void }) {
 /** The ACME accounts orders use; an admin registers one with a CA (its key never leaves Portico). */
 export function AcmeAccounts() {
   const { can } = useSession();
-  const accounts = useLoad(() => call<AcmeAccount[]>(api.GET('/api/v1/acme-accounts')), []);
+  const accounts = useLoad(() => call(api.GET('/api/v1/acme-accounts')), []);
   const [directory, setDirectory] = useState('letsencrypt-staging');
   const [email, setEmail] = useState('');
   const [agreed, setAgreed] = useState(false);

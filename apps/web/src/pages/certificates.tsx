@@ -1,6 +1,6 @@
 import { Fragment, useState } from 'react';
-import { api, call, type Page } from '../api/client';
-import type { Certificate, CertificateOrder } from '../api/views';
+import { api, call } from '../api/client';
+import type { Certificate, CertificateOrder } from '../api/types';
 import { useSession } from '../auth/session';
 import { Badge, Empty, ErrorNote, PageHeader, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -9,14 +9,11 @@ import { AcmeAccounts, Issue, Upload } from './certificate-forms';
 export function CertificatesPage() {
   const { can } = useSession();
   const certs = useLoad(
-    () => call<Page<Certificate>>(api.GET('/api/v1/certificates', { params: { query: { limit: 200 } } })),
+    () => call(api.GET('/api/v1/certificates', { params: { query: { limit: 200 } } })),
     [],
   );
   const orders = useLoad(
-    () =>
-      call<Page<CertificateOrder>>(
-        api.GET('/api/v1/certificate-orders', { params: { query: { limit: 20 } } }),
-      ),
+    () => call(api.GET('/api/v1/certificate-orders', { params: { query: { limit: 20 } } })),
     [],
   );
   const [open, setOpen] = useState<string | null>(null);
@@ -117,7 +114,7 @@ export function CertificatesPage() {
 function CertificateDetail({ cert }: { cert: Certificate }) {
   const history = useLoad(
     () =>
-      call<Page<CertificateOrder>>(
+      call(
         api.GET('/api/v1/certificate-orders', {
           params: { query: { certificateId: cert.id, limit: 50 } },
         }),

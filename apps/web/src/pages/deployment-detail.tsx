@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { type ApiError, api, call } from '../api/client';
-import type { Deployment } from '../api/views';
 import { useSession } from '../auth/session';
 import { Badge, ErrorNote, PageHeader, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -14,7 +13,7 @@ export function DeploymentDetail({ id }: { id: string }) {
   const { can } = useSession();
   const [, navigate] = useLocation();
   const deployment = useLoad(
-    () => call<Deployment>(api.GET('/api/v1/deployments/{id}', { params: { path: { id } } })),
+    () => call(api.GET('/api/v1/deployments/{id}', { params: { path: { id } } })),
     [id],
   );
   const [live, setLive] = useState<Record<string, LiveEvent[]>>({});
@@ -49,7 +48,7 @@ export function DeploymentDetail({ id }: { id: string }) {
   const rollback = async () => {
     if (!confirm('Roll every agent of this deployment back to what it had before?')) return;
     try {
-      const r = await call<Deployment>(
+      const r = await call(
         api.POST('/api/v1/deployments/{id}/rollback', { params: { path: { id } }, body: {} }),
       );
       navigate(`/${r.id}`);

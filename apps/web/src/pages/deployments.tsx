@@ -1,7 +1,6 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
-import { type ApiError, api, call, type Page } from '../api/client';
-import type { Agent, Deployment } from '../api/views';
+import { type ApiError, api, call } from '../api/client';
 import { useSession } from '../auth/session';
 import { Badge, Empty, ErrorNote, PageHeader, parseLabels, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -20,7 +19,7 @@ export function DeploymentsPage() {
 function DeploymentList() {
   const { can } = useSession();
   const deployments = useLoad(
-    () => call<Page<Deployment>>(api.GET('/api/v1/deployments', { params: { query: { limit: 50 } } })),
+    () => call(api.GET('/api/v1/deployments', { params: { query: { limit: 50 } } })),
     [],
   );
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -91,10 +90,7 @@ function StartDeployment() {
   const [picked, setPicked] = useState<string[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const agents = useLoad(
-    () => call<Page<Agent>>(api.GET('/api/v1/agents', { params: { query: { limit: 500 } } })),
-    [],
-  );
+  const agents = useLoad(() => call(api.GET('/api/v1/agents', { params: { query: { limit: 500 } } })), []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -106,7 +102,7 @@ function StartDeployment() {
           ? { selector: parseLabels(labels) }
           : { agents: picked };
     try {
-      const d = await call<Deployment>(api.POST('/api/v1/deployments', { body }));
+      const d = await call(api.POST('/api/v1/deployments', { body }));
       navigate(`/${d.id}`);
     } catch (err) {
       setError(err as ApiError);

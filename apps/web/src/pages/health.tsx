@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
-import { api, call, type Page } from '../api/client';
-import type { HealthHistory, HealthItem, HealthStatus, HealthTransition } from '../api/views';
+import type { HealthStatus } from '../api/client';
+import { api, call } from '../api/client';
+import type { HealthHistory, HealthItem } from '../api/types';
 import { ResponseChart } from '../components/response-chart';
 import { Empty, ErrorNote, HealthDot, PageHeader, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -86,17 +87,14 @@ const COLOR: Record<HealthStatus, string> = {
 
 function CheckHistory({ checkKey, item }: { checkKey: string; item: HealthItem | undefined }) {
   const events = useLoad(
-    () =>
-      call<Page<HealthTransition>>(
-        api.GET('/api/v1/health/events', { params: { query: { checkKey, limit: 200 } } }),
-      ),
+    () => call(api.GET('/api/v1/health/events', { params: { query: { checkKey, limit: 200 } } })),
     [checkKey, item?.status],
   );
   // Refetched with every new result of the check, so the chart moves live.
   const history = useLoad(
     () =>
       item
-        ? call<HealthHistory>(
+        ? call(
             api.GET('/api/v1/health/history', {
               params: {
                 query: {

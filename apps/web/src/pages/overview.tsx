@@ -1,7 +1,8 @@
 import { memo, useLayoutEffect, useRef, useState } from 'react';
 import { Link } from 'wouter';
-import { api, call, type Page } from '../api/client';
-import type { Agent, Certificate, Deployment, HealthStatus, Site } from '../api/views';
+import type { HealthStatus } from '../api/client';
+import { api, call } from '../api/client';
+import type { AgentPage, CertificatePage, DeploymentPage, SitePage } from '../api/types';
 import { Badge, Empty, ErrorNote, HealthDot, PageHeader, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
 import { useFleetHealth } from '../live/use-fleet-health';
@@ -9,19 +10,19 @@ import { useFleetHealth } from '../live/use-fleet-health';
 const PROBLEM = new Set<HealthStatus>(['degraded', 'down']);
 
 interface FleetData {
-  agents: Page<Agent>;
-  sites: Page<Site>;
-  certificates: Page<Certificate>;
-  deployments: Page<Deployment>;
+  agents: AgentPage;
+  sites: SitePage;
+  certificates: CertificatePage;
+  deployments: DeploymentPage;
   arrivedAt: number;
 }
 
 async function loadFleet(): Promise<FleetData> {
   const [agents, sites, certificates, deployments] = await Promise.all([
-    call<Page<Agent>>(api.GET('/api/v1/agents', { params: { query: { limit: 500 } } })),
-    call<Page<Site>>(api.GET('/api/v1/sites', { params: { query: { limit: 500 } } })),
-    call<Page<Certificate>>(api.GET('/api/v1/certificates', { params: { query: { limit: 200 } } })),
-    call<Page<Deployment>>(api.GET('/api/v1/deployments', { params: { query: { limit: 8 } } })),
+    call(api.GET('/api/v1/agents', { params: { query: { limit: 500 } } })),
+    call(api.GET('/api/v1/sites', { params: { query: { limit: 500 } } })),
+    call(api.GET('/api/v1/certificates', { params: { query: { limit: 200 } } })),
+    call(api.GET('/api/v1/deployments', { params: { query: { limit: 8 } } })),
   ]);
   return { agents, sites, certificates, deployments, arrivedAt: performance.now() };
 }

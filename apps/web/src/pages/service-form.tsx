@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { type ApiError, api, call } from '../api/client';
 import type { components } from '../api/schema';
-import type { Service, UnitRender } from '../api/views';
+import type { Service, UnitDraftRender } from '../api/types';
 import { DraftProblem, ErrorNote, errorFor, Field, list } from '../components/ui';
 import { useDraftRender } from '../components/use-draft-render';
 
@@ -89,7 +89,7 @@ export function ServiceForm({ onDone }: { onDone: () => void }) {
 /** The unit file the draft would install, rendered by the API; nothing is saved. */
 function UnitPreview({ draft }: { draft: ServiceDraft | null }) {
   const render = useDraftRender(draft, '', (body, signal) =>
-    call<UnitRender>(api.POST('/api/v1/services/render-preview', { body, signal })),
+    call(api.POST('/api/v1/services/render-preview', { body, signal })),
   );
   if (!draft) return <aside className="preview muted">The systemd unit appears here as you type.</aside>;
   return <UnitFile testId="unit-preview" render={render.data} error={render.error} state={render.state} />;
@@ -103,7 +103,8 @@ export function UnitFile({
   state,
 }: {
   testId: string;
-  render: UnitRender | undefined;
+  /** A saved service's unit (GET …/render) or a draft's (render-preview): both carry the file. */
+  render: UnitDraftRender | undefined;
   error: ApiError | null;
   state?: string;
 }) {

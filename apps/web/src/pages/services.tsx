@@ -1,6 +1,5 @@
 import { Fragment, useState } from 'react';
-import { api, call, type Page } from '../api/client';
-import type { Service, UnitRender } from '../api/views';
+import { api, call } from '../api/client';
 import { useSession } from '../auth/session';
 import { Empty, ErrorNote, PageHeader } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -10,7 +9,7 @@ import { ServiceForm, UnitFile } from './service-form';
 export function ServicesPage() {
   const { can } = useSession();
   const services = useLoad(
-    () => call<Page<Service>>(api.GET('/api/v1/services', { params: { query: { limit: 500 } } })),
+    () => call(api.GET('/api/v1/services', { params: { query: { limit: 500 } } })),
     [],
   );
   const [adding, setAdding] = useState(false);
@@ -92,7 +91,7 @@ export function ServicesPage() {
 /** The unit a saved service installs on its agents, as the next deployment would write it. */
 function SavedUnit({ id, version }: { id: string; version: number }) {
   const unit = useLoad(
-    () => call<UnitRender>(api.GET('/api/v1/services/{id}/render', { params: { path: { id } } })),
+    () => call(api.GET('/api/v1/services/{id}/render', { params: { path: { id } } })),
     [id, version],
   );
   return <UnitFile testId="unit" render={unit.data} error={unit.error} />;

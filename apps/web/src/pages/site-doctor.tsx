@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { type ApiError, api, call } from '../api/client';
-import type { DoctorReport } from '../api/views';
+import type { DoctorReport } from '../api/types';
 import { useSession } from '../auth/session';
 import { Badge, ErrorNote } from '../components/ui';
 
@@ -17,7 +17,7 @@ export function SiteDoctor({ siteId }: { siteId: string }) {
     setRunning(true);
     setError(null);
     try {
-      const result = await call<DoctorReport>(
+      const result = await call(
         api.POST('/api/v1/sites/{id}/doctor', { params: { path: { id: siteId } }, body: {} }),
       );
       setReport(result);

@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { type ApiError, api, call, type Page } from '../api/client';
+import { type ApiError, api, call } from '../api/client';
 import type { components } from '../api/schema';
-import type { Agent, Site, Upstream } from '../api/views';
+import type { Site } from '../api/types';
 import { useSession } from '../auth/session';
 import { ErrorNote, errorFor, Field, formatLabels, list, parseLabels } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -45,8 +45,8 @@ export function SiteForm({
   const choices = useLoad(
     () =>
       Promise.all([
-        call<Page<Upstream>>(api.GET('/api/v1/upstreams', { params: { query: { limit: 500 } } })),
-        call<Page<Agent>>(api.GET('/api/v1/agents', { params: { query: { limit: 500 } } })),
+        call(api.GET('/api/v1/upstreams', { params: { query: { limit: 500 } } })),
+        call(api.GET('/api/v1/agents', { params: { query: { limit: 500 } } })),
       ]),
     [],
   );
@@ -91,13 +91,13 @@ export function SiteForm({
     setBusy(true);
     try {
       const saved = site
-        ? await call<Site>(
+        ? await call(
             api.PATCH('/api/v1/sites/{id}', {
               params: { path: { id: site.id } },
               body: { ...body, version: site.version },
             }),
           )
-        : await call<Site>(api.POST('/api/v1/sites', { body }));
+        : await call(api.POST('/api/v1/sites', { body }));
       setError(null);
       onSaved(saved);
     } catch (err) {

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { api, call } from '../api/client';
-import type { SiteDraftRender } from '../api/views';
 import { DraftProblem } from '../components/ui';
 import { useDraftRender } from '../components/use-draft-render';
 import type { SiteDraft } from './site-form';
@@ -22,7 +21,7 @@ export function SitePreview({
 }) {
   const [flavor, setFlavor] = useState<'nginx' | 'apache'>('nginx');
   const render = useDraftRender(draft, `${flavor}:${siteId ?? ''}`, (body, signal) =>
-    call<SiteDraftRender>(
+    call(
       api.POST('/api/v1/sites/render-preview', {
         params: { query: { flavor, ...(siteId ? { siteId } : {}) } },
         body,

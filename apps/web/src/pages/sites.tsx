@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
-import { api, call, type Page } from '../api/client';
-import type { Site } from '../api/views';
+import { api, call } from '../api/client';
 import { useSession } from '../auth/session';
 import { Empty, ErrorNote, formatLabels, PageHeader } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -26,7 +25,7 @@ function SiteList() {
   const [q, setQ] = useState('');
   const sites = useLoad(
     () =>
-      call<Page<Site>>(
+      call(
         api.GET('/api/v1/sites', { params: { query: { limit: 500, ...(q ? { q: q.slice(0, 64) } : {}) } } }),
       ),
     [q],
@@ -95,8 +94,7 @@ function SiteEditor({ id }: { id?: string }) {
   const [saved, setSaved] = useState(0);
   const [draft, setDraft] = useState<{ body: SiteDraft; changed: boolean } | null>(null);
   const site = useLoad(
-    () =>
-      id ? call<Site>(api.GET('/api/v1/sites/{id}', { params: { path: { id } } })) : Promise.resolve(null),
+    () => (id ? call(api.GET('/api/v1/sites/{id}', { params: { path: { id } } })) : Promise.resolve(null)),
     [id, saved],
   );
   if (site.error) return <ErrorNote error={site.error} what="Could not load the site" />;

@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
-import { type ApiError, api, call, type Page } from '../api/client';
-import type { Target, Upstream } from '../api/views';
+import type { Target } from '../api/client';
+import { type ApiError, api, call } from '../api/client';
+import type { Upstream } from '../api/types';
 import { useSession } from '../auth/session';
 import { Empty, ErrorNote, errorFor, Field, formatLabels, PageHeader, parseLabels } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -21,7 +22,7 @@ export function UpstreamsPage() {
 function UpstreamList() {
   const { can } = useSession();
   const upstreams = useLoad(
-    () => call<Page<Upstream>>(api.GET('/api/v1/upstreams', { params: { query: { limit: 500 } } })),
+    () => call(api.GET('/api/v1/upstreams', { params: { query: { limit: 500 } } })),
     [],
   );
   return (
@@ -92,9 +93,7 @@ function UpstreamEditor({ id }: { id?: string }) {
   const [, navigate] = useLocation();
   const current = useLoad(
     () =>
-      id
-        ? call<Upstream>(api.GET('/api/v1/upstreams/{id}', { params: { path: { id } } }))
-        : Promise.resolve(null),
+      id ? call(api.GET('/api/v1/upstreams/{id}', { params: { path: { id } } })) : Promise.resolve(null),
     [id],
   );
   if (current.error) return <ErrorNote error={current.error} what="Could not load the upstream" />;

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
+import type { Permission, Role } from '../api/client';
 import { type ApiError, api, call } from '../api/client';
-import type { ApiToken, Permission, Role, User } from '../api/views';
+import type { ApiToken, CreatedApiToken, User } from '../api/types';
 import { useSession } from '../auth/session';
 import { Badge, ErrorNote, Field, PageHeader, when } from '../components/ui';
 import { useLoad } from '../components/use-load';
@@ -21,7 +22,7 @@ export function UsersPage() {
 }
 
 function Users() {
-  const users = useLoad(() => call<{ items: User[] }>(api.GET('/api/v1/users')), []);
+  const users = useLoad(() => call(api.GET('/api/v1/users')), []);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
@@ -116,15 +117,15 @@ function Users() {
 }
 
 function Tokens() {
-  const tokens = useLoad(() => call<{ items: ApiToken[] }>(api.GET('/api/v1/tokens')), []);
+  const tokens = useLoad(() => call(api.GET('/api/v1/tokens')), []);
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<Permission[]>(['read']);
-  const [created, setCreated] = useState<ApiToken | null>(null);
+  const [created, setCreated] = useState<CreatedApiToken | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      setCreated(await call<ApiToken>(api.POST('/api/v1/tokens', { body: { name, scopes } })));
+      setCreated(await call(api.POST('/api/v1/tokens', { body: { name, scopes } })));
       setName('');
       setError(null);
       tokens.reload();

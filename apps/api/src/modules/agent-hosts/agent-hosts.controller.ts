@@ -1,8 +1,11 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IdParam } from '../../common/http/id-param.js';
+import { ApiView } from '../../common/http/view-schema.js';
+import { agentView } from '../agents/agent.view.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
+import { hostTestView, importProposalView } from './agent-host.view.js';
 import { AgentHostsService } from './agent-hosts.service.js';
 import type { AcceptHostKey } from './dto/accept-host-key.schema.js';
 import { acceptHostKeySchema } from './dto/accept-host-key.schema.js';
@@ -12,6 +15,7 @@ import { acceptHostKeySchema } from './dto/accept-host-key.schema.js';
 export class AgentHostsController {
   constructor(private readonly hosts: AgentHostsService) {}
 
+  @ApiView(hostTestView)
   @Post(':id/test')
   @Requires('deploy')
   @HttpCode(200)
@@ -19,6 +23,7 @@ export class AgentHostsController {
     return this.hosts.test(id, actor);
   }
 
+  @ApiView(agentView)
   @Post(':id/accept-host-key')
   @Requires('admin')
   @HttpCode(200)
@@ -30,6 +35,7 @@ export class AgentHostsController {
     return this.hosts.acceptHostKey(id, dto.fingerprint, actor);
   }
 
+  @ApiView(importProposalView)
   @Post(':id/import')
   @Requires('write')
   @HttpCode(200)

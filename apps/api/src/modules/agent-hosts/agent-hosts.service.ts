@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
 import type { Agent } from '../../generated/prisma/client.js';
-import { toAgentView } from '../agents/agents.service.js';
+import { toAgentView } from '../agents/agent.view.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { HostTester, type HostTestReport } from '../deploy/host-tester.js';

@@ -3,12 +3,12 @@ import { AppError } from '../../common/errors/app-error.js';
 import { versionConflict } from '../../common/http/versioning.js';
 import { SecretBox } from '../../common/secrets/secret-box.js';
 import { lockForWrite } from '../../database/row-locks.js';
-import type { Agent } from '../../generated/prisma/client.js';
 import { AuditService } from '../audit/audit.service.js';
 import { authorize } from '../auth/authorize.js';
 import type { Actor, Permission } from '../auth/principal.js';
 import type { StateChange } from '../desired-state/state-change.js';
 import { StateWriter } from '../desired-state/state-writer.js';
+import { toAgentView } from './agent.view.js';
 import { generateAgentKey, publicKeyOf } from './agent-key.js';
 import { AgentsRepository } from './agents.repository.js';
 import type { CreateAgent, UpdateAgent } from './dto/agent.schema.js';
@@ -19,11 +19,6 @@ import { AGENT_DEFAULTS } from './dto/agent.schema.js';
  * door, needs admin.
  */
 export const AGENT_PERMISSION: Permission = 'admin';
-
-/** The API's view of an agent: the sealed key never leaves this service. */
-export function toAgentView({ sshKeyEncrypted, ...agent }: Agent) {
-  return { ...agent, hasPrivateKey: sshKeyEncrypted !== null };
-}
 
 @Injectable()
 export class AgentsService {

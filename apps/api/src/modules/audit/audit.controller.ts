@@ -2,7 +2,9 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { pageSchema } from '../../common/http/page.js';
+import { ApiView } from '../../common/http/view-schema.js';
 import { PrismaService } from '../../database/prisma.service.js';
+import { auditPageView } from './audit-event.view.js';
 
 const auditQuery = pageSchema.extend({
   targetType: z.string().max(64).optional(),
@@ -16,6 +18,7 @@ const auditQuery = pageSchema.extend({
 export class AuditController {
   constructor(private readonly prisma: PrismaService) {}
 
+  @ApiView(auditPageView)
   @Get()
   async list(@Query({ schema: auditQuery }) q: z.infer<typeof auditQuery>) {
     const where = {

@@ -2,9 +2,11 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nes
 import { ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
+import { ApiView } from '../../common/http/view-schema.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AuthenticatedRequest, CurrentActor, Public } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
+import { loginView, meView } from './auth.view.js';
 import { SESSION_COOKIE } from './credentials.js';
 import type { Login } from './dto/login.schema.js';
 import { loginSchema } from './dto/login.schema.js';
@@ -18,6 +20,7 @@ export class AuthController {
     private readonly config: AppConfig,
   ) {}
 
+  @ApiView(loginView)
   @Public()
   @UseGuards(ThrottlerGuard)
   @Post('login')
@@ -51,6 +54,7 @@ export class AuthController {
     res.clearCookie(SESSION_COOKIE, { path: '/' });
   }
 
+  @ApiView(meView)
   @Get('me')
   me(@CurrentActor() { principal }: Actor) {
     return {

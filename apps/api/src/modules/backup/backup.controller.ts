@@ -4,9 +4,11 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../common/errors/app-error.js';
 import { bodyWasParsed, readRawBody } from '../../common/http/raw-body.js';
+import { ApiView } from '../../common/http/view-schema.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
 import { BackupService } from './backup.service.js';
+import { backupView, restoreResultView } from './backup.view.js';
 
 const restoreQuery = z.strictObject({
   force: z
@@ -24,6 +26,7 @@ const BACKUP_LIMIT = 1024 * 1024 * 1024;
 export class BackupController {
   constructor(private readonly backups: BackupService) {}
 
+  @ApiView(backupView)
   @Get('backup')
   @Requires('admin')
   async backup(@Res() res: Response) {
@@ -34,6 +37,7 @@ export class BackupController {
   }
 
   /** Send the backup as application/octet-stream (or application/json when it is small). */
+  @ApiView(restoreResultView)
   @Post('restore')
   @HttpCode(200)
   @Requires('admin')

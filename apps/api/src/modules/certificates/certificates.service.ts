@@ -92,16 +92,18 @@ export class CertificatesService {
    * Sites keep serving it until a replacement is issued: order one right after.
    */
   async revoke(id: string, dto: RevokeCertificate, actor: Actor) {
-    const cert = await this.repo.withAccount(id);
-    if (!cert) throw AppError.notFound('Certificate', id);
-    if (cert.status === 'revoked') return toCertificateView(cert);
+    const found = await this.repo.withAccount(id);
+    if (!found) throw AppError.notFound('Certificate', id);
+    // The account (with its sealed key) is for talking to the CA, never part of a view.
+    const { account, ...cert } = found;
+    if (cert.status === 'revoked') return { ...toCertificateView(cert), replacements: [] };
     if (cert.source === 'acme') {
-      if (!cert.chainPem || !cert.account)
+      if (!cert.chainPem || !account)
         throw new AppError('ACME_NOT_READY', `certificate ${id} was never issued`);
       const keys = {
-        directoryUrl: cert.account.directoryUrl,
-        accountKeyPem: this.secrets.open(cert.account.keyEncrypted),
-        accountUrl: cert.account.accountUrl,
+        directoryUrl: account.directoryUrl,
+        accountKeyPem: this.secrets.open(account.keyEncrypted),
+        accountUrl: account.accountUrl,
       };
       try {
         await this.gateway.revoke(keys, cert.chainPem, REVOCATION_REASONS[dto.reason ?? 'unspecified']);

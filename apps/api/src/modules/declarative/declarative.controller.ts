@@ -6,9 +6,11 @@ import { z } from 'zod';
 import { AppError } from '../../common/errors/app-error.js';
 import { bodyWasParsed, readRawBody } from '../../common/http/raw-body.js';
 import { toFieldErrors } from '../../common/http/validation.js';
+import { ApiView } from '../../common/http/view-schema.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
 import { DeploymentsService } from '../deployments/deployments.service.js';
+import { applyResultView } from './apply-result.view.js';
 import { DeclarativeService } from './declarative.service.js';
 import { type FleetDocument, fleetDocumentSchema } from './dto/fleet-document.schema.js';
 
@@ -37,6 +39,7 @@ export class DeclarativeController {
     private readonly deployments: DeploymentsService,
   ) {}
 
+  @ApiView(applyResultView)
   @Post('apply')
   @HttpCode(200)
   @Requires('write')
@@ -57,6 +60,7 @@ export class DeclarativeController {
     return { ...result, deployment };
   }
 
+  @ApiView(fleetDocumentSchema)
   @Get('export')
   async export(@Query({ schema: exportQuery }) q: z.infer<typeof exportQuery>, @Res() res: Response) {
     const { revision, document } = await this.declarative.export();

@@ -2,8 +2,10 @@ import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/commo
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IdParam } from '../../common/http/id-param.js';
+import { ApiView } from '../../common/http/view-schema.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
+import { deploymentPageView, deploymentView } from './deployment.view.js';
 import { DeploymentsService } from './deployments.service.js';
 import type { CreateDeployment, DeploymentListQuery, RollbackDeployment } from './dto/deployment.schema.js';
 import {
@@ -18,6 +20,8 @@ export class DeploymentsController {
   constructor(private readonly deployments: DeploymentsService) {}
 
   /** 202 with the deployment and its pending targets; 200 when `wait` covered the whole run. */
+  @ApiView(deploymentView)
+  @ApiView(deploymentView, 202)
   @Post()
   @Requires('deploy')
   @HttpCode(202)
@@ -31,16 +35,20 @@ export class DeploymentsController {
     return deployment;
   }
 
+  @ApiView(deploymentPageView)
   @Get()
   list(@Query({ schema: deploymentListQuery }) q: DeploymentListQuery) {
     return this.deployments.list(q);
   }
 
+  @ApiView(deploymentView)
   @Get(':id')
   get(@IdParam() id: string) {
     return this.deployments.get(id);
   }
 
+  @ApiView(deploymentView)
+  @ApiView(deploymentView, 202)
   @Post(':id/rollback')
   @Requires('deploy')
   @HttpCode(202)

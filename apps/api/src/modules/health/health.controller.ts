@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { ApiView } from '../../common/http/view-schema.js';
 import {
   type HealthEventsQuery,
   type HealthHistoryQuery,
@@ -8,6 +9,12 @@ import {
   healthHistoryQuery,
   healthQuery,
 } from './dto/health-query.schema.js';
+import {
+  healthCurrentView,
+  healthEventPageView,
+  healthHistoryView,
+  healthRuntimeView,
+} from './health.view.js';
 import { HealthQueries } from './health-queries.js';
 
 @ApiTags('health')
@@ -16,24 +23,28 @@ export class HealthController {
   constructor(private readonly queries: HealthQueries) {}
 
   /** Current state of every check (stored) with its latest probe result (live). */
+  @ApiView(healthCurrentView)
   @Get()
   current(@Query({ schema: healthQuery }) q: HealthQuery) {
     return this.queries.current(q);
   }
 
   /** Stored transitions, newest first. */
+  @ApiView(healthEventPageView)
   @Get('events')
   events(@Query({ schema: healthEventsQuery }) q: HealthEventsQuery) {
     return this.queries.events(q);
   }
 
   /** Recent response times and states of one subject's checks (the last 120 results each). */
+  @ApiView(healthHistoryView)
   @Get('history')
   history(@Query({ schema: healthHistoryQuery }) q: HealthHistoryQuery) {
     return this.queries.history(q);
   }
 
   /** This instance's share of the checks and its scheduler figures. */
+  @ApiView(healthRuntimeView)
   @Get('runtime')
   runtime() {
     return this.queries.runtime();

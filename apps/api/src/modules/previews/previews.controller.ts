@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AppError } from '../../common/errors/app-error.js';
+import { ApiView } from '../../common/http/view-schema.js';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
 import { RenderService } from '../render/render.service.js';
 import type { CreateService } from '../services/dto/service.schema.js';
@@ -9,6 +10,13 @@ import { createServiceSchema } from '../services/dto/service.schema.js';
 import type { CreateSite } from '../sites/dto/site.schema.js';
 import { createSiteSchema } from '../sites/dto/site.schema.js';
 import { DraftPreviewService } from './draft-preview.service.js';
+import {
+  agentRenderView,
+  siteDraftRenderView,
+  siteRenderView,
+  unitDraftRenderView,
+  unitRenderView,
+} from './render.view.js';
 
 const flavor = z.enum(['nginx', 'apache']).optional().describe('default nginx');
 const sitePreviewQuery = z.strictObject({ flavor });
@@ -35,6 +43,7 @@ export class PreviewsController {
     private readonly drafts: DraftPreviewService,
   ) {}
 
+  @ApiView(siteRenderView)
   @Get('sites/:id/render')
   async site(
     @Param('id', ParseUUIDPipe) id: string,
@@ -46,6 +55,7 @@ export class PreviewsController {
     return { siteId: id, flavor, revision: state.revision, files: this.render.renderSite(state, id, flavor) };
   }
 
+  @ApiView(siteDraftRenderView)
   @Post('sites/render-preview')
   @HttpCode(200)
   siteDraft(
@@ -55,6 +65,7 @@ export class PreviewsController {
     return this.drafts.site(dto, q.flavor ?? 'nginx', q.siteId);
   }
 
+  @ApiView(unitRenderView)
   @Get('services/:id/render')
   async service(@Param('id', ParseUUIDPipe) id: string) {
     const state = await this.state.load();
@@ -62,12 +73,14 @@ export class PreviewsController {
     return { serviceId: id, revision: state.revision, file: this.render.renderUnit(state, id) };
   }
 
+  @ApiView(unitDraftRenderView)
   @Post('services/render-preview')
   @HttpCode(200)
   serviceDraft(@Body({ schema: createServiceSchema }) dto: CreateService) {
     return this.drafts.service(dto);
   }
 
+  @ApiView(agentRenderView)
   @Get('agents/:id/render')
   async agent(@Param('id', ParseUUIDPipe) id: string) {
     const state = await this.state.load();

@@ -10,11 +10,8 @@ import type { StateChange } from '../desired-state/state-change.js';
 import { StateWriter } from '../desired-state/state-writer.js';
 import type { CreateService, UpdateService } from './dto/service.schema.js';
 import { SERVICE_DEFAULTS } from './dto/service.schema.js';
-import { type ServiceRow, ServicesRepository } from './services.repository.js';
-
-export function toServiceView({ placements, ...service }: ServiceRow) {
-  return { ...service, agents: placements.map((p) => p.agent.name).sort() };
-}
+import { toServiceView } from './service.view.js';
+import { ServicesRepository } from './services.repository.js';
 
 export const SERVICE_PERMISSION: Permission = 'write';
 

@@ -5,11 +5,13 @@ import { z } from 'zod';
 import { IdParam } from '../../common/http/id-param.js';
 import { labelFilter, pageSchema } from '../../common/http/page.js';
 import { etagOf, expectedVersion } from '../../common/http/versioning.js';
+import { ApiView, pageView } from '../../common/http/view-schema.js';
 import { hostname } from '../../common/validation/fields.js';
 import { CurrentActor, Requires } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/principal.js';
 import type { CreateSite, UpdateSite } from './dto/site.schema.js';
 import { createSiteSchema, updateSiteSchema } from './dto/site.schema.js';
+import { siteView } from './site.view.js';
 import { SITE_PERMISSION, SitesService } from './sites.service.js';
 
 const listQuery = pageSchema.extend({
@@ -18,16 +20,20 @@ const listQuery = pageSchema.extend({
   q: z.string().max(64).optional().describe('part of the name'),
 });
 
+const sitePage = pageView(siteView, 'SitePage');
+
 @ApiTags('sites')
 @Controller('api/v1/sites')
 export class SitesController {
   constructor(private readonly sites: SitesService) {}
 
+  @ApiView(sitePage)
   @Get()
   async list(@Query({ schema: listQuery }) q: z.infer<typeof listQuery>) {
     return { ...(await this.sites.list({ ...q, labels: q.label })), limit: q.limit, offset: q.offset };
   }
 
+  @ApiView(siteView)
   @Get(':id')
   async get(@IdParam() id: string, @Res({ passthrough: true }) res: Response) {
     const site = await this.sites.get(id);
@@ -35,12 +41,14 @@ export class SitesController {
     return site;
   }
 
+  @ApiView(siteView, 201)
   @Post()
   @Requires(SITE_PERMISSION)
   create(@Body({ schema: createSiteSchema }) dto: CreateSite, @CurrentActor() actor: Actor) {
     return this.sites.create(dto, actor);
   }
 
+  @ApiView(siteView)
   @Patch(':id')
   @Requires(SITE_PERMISSION)
   update(

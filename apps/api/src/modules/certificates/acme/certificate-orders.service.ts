@@ -25,7 +25,7 @@ export class CertificateOrdersService {
 
   async list(q: { limit: number; offset: number; certificateId?: string }) {
     const { items, total } = await this.repo.page(q);
-    return { items: items.map(toOrderView), total, ...q };
+    return { items: items.map(toOrderView), total, limit: q.limit, offset: q.offset };
   }
 
   async get(id: string) {

@@ -7,11 +7,8 @@ import { AuditService } from '../../audit/audit.service.js';
 import type { Actor } from '../../auth/principal.js';
 import type { CreateDnsProvider } from '../dto/dns-provider.schema.js';
 import { type DnsChallengeProvider, inZone } from './dns-provider.js';
+import { toDnsProviderView } from './dns-provider.view.js';
 import { Rfc2136Provider } from './rfc2136.provider.js';
-
-export function toDnsProviderView({ tsigSecretEncrypted: _s, ...provider }: DnsProvider) {
-  return provider;
-}
 
 /** DNS-01 providers, one per zone; the longest matching zone answers for a name. */
 @Injectable()

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IdParam } from '../../../common/http/id-param.js';
 import { etagOf, expectedVersion } from '../../../common/http/versioning.js';
+import { ApiView } from '../../../common/http/view-schema.js';
 import { CurrentActor, Requires } from '../../auth/auth.decorators.js';
 import type { Actor } from '../../auth/principal.js';
 import type { CreateCertificatePolicy, UpdateCertificatePolicy } from '../dto/certificate-policy.schema.js';
@@ -11,17 +12,20 @@ import {
   updateCertificatePolicySchema,
 } from '../dto/certificate-policy.schema.js';
 import { CERTIFICATE_POLICY_PERMISSION, CertificatePolicies } from './certificate-policies.service.js';
+import { policyListView, policyView } from './certificate-policy.view.js';
 
 @ApiTags('certificates')
 @Controller('api/v1/certificate-policies')
 export class CertificatePoliciesController {
   constructor(private readonly policies: CertificatePolicies) {}
 
+  @ApiView(policyListView)
   @Get()
   list() {
     return this.policies.list();
   }
 
+  @ApiView(policyView)
   @Get(':id')
   async get(@IdParam() id: string, @Res({ passthrough: true }) res: Response) {
     const policy = await this.policies.get(id);
@@ -29,6 +33,7 @@ export class CertificatePoliciesController {
     return policy;
   }
 
+  @ApiView(policyView, 201)
   @Post()
   @Requires(CERTIFICATE_POLICY_PERMISSION)
   create(
@@ -38,6 +43,7 @@ export class CertificatePoliciesController {
     return this.policies.create(dto, actor);
   }
 
+  @ApiView(policyView)
   @Patch(':id')
   @Requires(CERTIFICATE_POLICY_PERMISSION)
   update(

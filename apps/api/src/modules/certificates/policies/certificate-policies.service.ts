@@ -14,12 +14,8 @@ import {
   type CreateCertificatePolicy,
   type UpdateCertificatePolicy,
 } from '../dto/certificate-policy.schema.js';
-import { CertificatePoliciesRepository, type PolicyRow } from './certificate-policies.repository.js';
-
-/** The API's shape: the account by its directory (as in fleet documents), the sites using it. */
-export function toPolicyView({ account, sites, ...policy }: PolicyRow) {
-  return { ...policy, directory: account.directoryUrl, sites: sites.map((s) => s.name) };
-}
+import { CertificatePoliciesRepository } from './certificate-policies.repository.js';
+import { toPolicyView } from './certificate-policy.view.js';
 
 /**
  * Certificate policies: how ACME sites get certificates (which CA account, which challenge,
