@@ -4,6 +4,8 @@ import { PrismaService } from '../../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { hashSecret, newSecret, TOKEN_PREFIX } from '../auth/credentials.js';
 import type { Actor } from '../auth/principal.js';
+import { credentialsChanged } from '../events/credentials-changed.js';
+import { EventBus } from '../events/event-bus.js';
 import type { CreateToken } from './dto/token.schema.js';
 
 const PUBLIC_FIELDS = {
@@ -23,6 +25,7 @@ export class TokensService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
+    private readonly bus: EventBus,
   ) {}
 
   list() {
@@ -67,7 +70,7 @@ export class TokensService {
   }
 
   async revoke(id: string, actor: Actor): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    const userId = await this.prisma.$transaction(async (tx) => {
       const before = await tx.apiToken.findUnique({ where: { id }, select: PUBLIC_FIELDS });
       if (!before) throw AppError.notFound('Token', id);
       const after = await tx.apiToken.update({
@@ -82,6 +85,9 @@ export class TokensService {
         before,
         after,
       });
+      return before.userId;
     });
+    // Live WebSockets opened with this token close now, on every instance.
+    this.bus.publish(credentialsChanged(userId, 'token.revoked'));
   }
 }

@@ -8,6 +8,8 @@ import { Prisma } from '../../generated/prisma/client.js';
 import { AuditService } from '../audit/audit.service.js';
 import { authorizeRole } from '../auth/authorize.js';
 import type { Actor } from '../auth/principal.js';
+import { credentialsChanged } from '../events/credentials-changed.js';
+import { EventBus } from '../events/event-bus.js';
 import type { CreateUser, UpdateUser } from './dto/user.schema.js';
 
 const PUBLIC_FIELDS = {
@@ -27,6 +29,7 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly bus: EventBus,
   ) {}
 
   /** First start: an admin from PORTICO_ADMIN_EMAIL/PASSWORD, or one with a password printed once. */
@@ -78,7 +81,7 @@ export class UsersService implements OnApplicationBootstrap {
 
   async update(id: string, dto: UpdateUser, actor: Actor) {
     const passwordHash = dto.password ? await hash(dto.password) : undefined;
-    return this.prisma.$transaction(async (tx) => {
+    const updated = await this.prisma.$transaction(async (tx) => {
       const before = await tx.user.findUnique({ where: { id }, select: PUBLIC_FIELDS });
       if (!before) throw AppError.notFound('User', id);
       // Setting the password of a stronger user would let these credentials log in as it.
@@ -105,6 +108,9 @@ export class UsersService implements OnApplicationBootstrap {
       });
       return user;
     });
+    // A demoted, disabled or re-passworded user's live WebSockets narrow or close now.
+    this.bus.publish(credentialsChanged(id, 'user.changed'));
+    return updated;
   }
 
   async remove(id: string, actor: Actor): Promise<void> {
@@ -116,5 +122,6 @@ export class UsersService implements OnApplicationBootstrap {
       await tx.user.delete({ where: { id } });
       await this.audit.record(tx, actor, { action: 'user.delete', targetType: 'user', targetId: id, before });
     });
+    this.bus.publish(credentialsChanged(id, 'user.deleted'));
   }
 }
