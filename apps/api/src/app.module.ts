@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ErrorFilter } from './common/errors/error.filter.js';
+import { REDACT_PATHS, redactLine, redactQuery, redactUrl } from './common/logging/log-redaction.js';
 import { SecretsModule } from './common/secrets/secrets.module.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -45,10 +46,15 @@ export class AppModule {
               res.setHeader('X-Request-Id', id);
               return id;
             },
-            redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-              remove: true,
+            redact: { paths: REDACT_PATHS, remove: true },
+            serializers: {
+              req: (req: { url?: string; query?: Record<string, unknown> }) => {
+                if (typeof req.url === 'string') req.url = redactUrl(req.url);
+                req.query = redactQuery(req.query);
+                return req;
+              },
             },
+            hooks: { streamWrite: redactLine },
           },
         }),
         DatabaseModule,
