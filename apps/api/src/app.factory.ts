@@ -14,6 +14,7 @@ import { createValidationPipe } from './common/http/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { WEB_DIST_DIR } from './database/paths.js';
 import { crossSiteGuard } from './modules/auth/cross-site-guard.js';
+import { publishPermissions } from './modules/auth/openapi-permissions.js';
 
 /** Builds the whole application; main.ts and the end-to-end tests both start it this way. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -49,15 +50,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       .addSecurityRequirements('cookie')
       .build(),
   );
-  // Operations anyone may call (liveness, login) say so instead of inheriting the global rule.
-  for (const operations of Object.values(document.paths)) {
-    for (const op of Object.values(operations) as {
-      'x-required-permission'?: string;
-      security?: unknown;
-    }[]) {
-      if (op && typeof op === 'object' && op['x-required-permission'] === 'none') op.security = [];
-    }
-  }
+  publishPermissions(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
 
   serveWebApp(app, config.webDir ?? WEB_DIST_DIR);
