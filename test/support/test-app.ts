@@ -85,7 +85,8 @@ export class TestApp {
     });
     const child = spawn(process.execPath, [main], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const app = new TestApp(child, `http://127.0.0.1:${port}`, ownedDir);
-    await app.waitHealthy(options.timeoutMs ?? 30_000);
+    // Generous: the machine running the suite is often shared and busy.
+    await app.waitHealthy(options.timeoutMs ?? 60_000);
     return app;
   }
 

@@ -1,8 +1,10 @@
+import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { ERROR_STATUS, type ErrorCode } from '../../common/errors/app-error.js';
 import { authenticatedByCookie, fromAllowedOrigin } from './request-origin.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const logger = new Logger('CrossSiteGuard');
 
 /** What every state-changing route reads: JSON. A form can send none of these. */
 const JSON_TYPES = ['application/json'];
@@ -31,6 +33,11 @@ export function crossSiteGuard(allowedOrigins: readonly string[]) {
       return;
     }
     const status = ERROR_STATUS[refusal.code];
+    // Answered before the request logger runs, so the refusal is logged here (no query string).
+    logger.warn(
+      { method: req.method, path: req.path, code: refusal.code, origin: req.headers.origin },
+      'request refused by the CSRF rule',
+    );
     res.status(status).json({ statusCode: status, ...refusal });
   };
 }
