@@ -55,7 +55,11 @@ describe('CSRF rules', () => {
       ['application/x-www-form-urlencoded', `name=${doc.name}&targets=x`],
       ['text/plain', JSON.stringify(doc)],
     ] as const) {
-      for (const auth of [{ cookie, origin: own }, { authorization: `Bearer ${token}` }]) {
+      const credentials: Record<string, string>[] = [
+        { cookie, origin: own },
+        { authorization: `Bearer ${token}` },
+      ];
+      for (const auth of credentials) {
         const res = await send('POST', '/api/v1/upstreams', { ...auth, 'content-type': type }, body);
         expect({ type, status: res.status, code: res.body?.code }).toEqual({
           type,
