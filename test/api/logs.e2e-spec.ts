@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ssh2 from 'ssh2';
+import WebSocket from 'ws';
 import { type Json, sessionCookieOf } from '../support/api-client.js';
 import { agentDoc, upstreamDoc } from '../support/factories.js';
 import { createUser } from '../support/role-clients.js';
@@ -50,6 +51,20 @@ beforeAll(async () => {
   await withToken.post('/api/v1/upstreams', upstreamDoc(), { 'x-request-id': 'token-request-2' });
   requestIds.push('token-request-2');
   await withToken.get('/api/v1/sites?limit=5');
+  // Where else a token travels: a browser's `?token=` (the WebSocket's way), a header nobody
+  // planned for, and a path (a mistaken copy-paste), none of which may reach the log.
+  await app.client().get(`/api/v1/sites?limit=2&token=${tokenText}`, { 'x-request-id': 'url-token-3' });
+  requestIds.push('url-token-3');
+  await app.client().get(`/api/v1/sites?access_token=${encodeURIComponent(tokenText)}`);
+  await app.client().get('/api/v1/sites', { 'x-api-key': tokenText, 'x-forwarded-for': tokenText });
+  await app.client().get(`/api/v1/sites/${tokenText}`);
+  const wsUrl = `${app.baseUrl.replace(/^http/, 'ws')}/api/v1/ws?token=${tokenText}`;
+  await new Promise<void>((resolve) => {
+    const ws = new WebSocket(wsUrl);
+    ws.once('open', () => ws.close());
+    ws.once('close', () => resolve());
+    ws.once('error', () => resolve());
+  });
   const pair = ssh2.utils.generateKeyPairSync('ed25519');
   secrets.privateKey = pair.private.split('\n')[1]!;
   await admin.post('/api/v1/agents', agentDoc({ privateKey: pair.private }));
@@ -117,6 +132,16 @@ describe('structured logs', () => {
       expect(l.req.headers).not.toHaveProperty('cookie');
       expect(l.res.headers ?? {}).not.toHaveProperty('set-cookie');
     }
+  });
+
+  it('mask tokens in URLs, query objects and unplanned places, keeping the rest of the line', () => {
+    const line = lines.find((l) => l.req?.id === 'url-token-3');
+    expect(line?.req.url).toBe('/api/v1/sites?limit=2&token=[REDACTED]');
+    expect(line?.req.query).toEqual({ limit: '2', token: '[REDACTED]' });
+    const path = lines.find(
+      (l) => typeof l.req?.url === 'string' && l.req.url.startsWith('/api/v1/sites/ptk_'),
+    );
+    expect(path?.req.url).toBe('/api/v1/sites/ptk_[REDACTED]');
   });
 
   it('records who started and with which database, without the connection string', () => {

@@ -74,6 +74,39 @@ describe('OpenAPI document', () => {
     expect(ops).toEqual(expect.arrayContaining(expected));
   });
 
+  it('declares on every operation the permission it needs (x-required-permission)', async () => {
+    const full = (await anonymous.get('/api/openapi.json')).body as {
+      paths: Record<string, Record<string, { 'x-required-permission'?: string; security?: unknown[] }>>;
+    };
+    const ops = Object.entries(full.paths).flatMap(([path, o]) =>
+      Object.entries(o).map(([method, op]) => ({
+        op: `${method.toUpperCase()} ${path}`,
+        permission: op['x-required-permission'],
+        op_: op,
+      })),
+    );
+    expect(ops.length).toBeGreaterThan(60);
+    expect(
+      ops
+        .filter((o) => !['none', 'read', 'write', 'deploy', 'admin'].includes(o.permission ?? ''))
+        .map((o) => o.op),
+    ).toEqual([]);
+    const permissionOf = (op: string) => ops.find((o) => o.op === op)?.permission;
+    expect(permissionOf('POST /api/v1/auth/login')).toBe('none');
+    expect(permissionOf('GET /healthz')).toBe('none');
+    expect(permissionOf('GET /api/v1/sites')).toBe('read');
+    expect(permissionOf('POST /api/v1/sites')).toBe('write');
+    // A rule set once for a whole controller is published on each of its operations.
+    expect(permissionOf('GET /api/v1/tokens')).toBe('admin');
+    expect(permissionOf('GET /api/v1/users')).toBe('admin');
+    // Public operations need no credentials; all others do.
+    for (const o of ops)
+      expect({ op: o.op, open: o.op_.security?.length === 0 }).toEqual({
+        op: o.op,
+        open: o.permission === 'none',
+      });
+  });
+
   it('documents request bodies from the same schemas that validate them', () => {
     const site = doc.components.schemas.CreateSite!;
     expect(site.required?.sort()).toEqual(['hostnames', 'name', 'routes']);

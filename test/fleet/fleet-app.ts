@@ -60,6 +60,7 @@ export class FleetApp {
       const cookie = (api.credential as { cookie: string }).cookie;
       const socket = new WebSocket(`${app.baseUrl.replace(/^http/, 'ws')}/api/v1/ws`, {
         headers: { cookie },
+        origin: app.baseUrl,
       });
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);

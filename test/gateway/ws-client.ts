@@ -36,14 +36,16 @@ export class WsClient {
 
   static connect(
     baseUrl: string,
-    options: { cookie?: string; bearer?: string; token?: string } = {},
+    options: { cookie?: string; bearer?: string; token?: string; origin?: string } = {},
   ): Promise<WsClient> {
     const url = new URL('/api/v1/ws', baseUrl.replace(/^http/, 'ws'));
     if (options.token) url.searchParams.set('token', options.token);
     const headers: Record<string, string> = {};
     if (options.cookie) headers.cookie = options.cookie;
+    // A browser always sends its page's origin; the dashboard's is the server's own.
+    const origin = options.origin ?? (options.cookie ? new URL(baseUrl).origin : undefined);
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
-    const socket = new WebSocket(url, { headers });
+    const socket = new WebSocket(url, { headers, origin });
     const client = new WsClient(socket);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));

@@ -80,6 +80,17 @@ async function eventually(
 }
 
 describe('GET /metrics', () => {
+  it('is answered by the server while the built dashboard is served, not by its index.html', async () => {
+    const home = await app.client().get('/');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('<div id="root">');
+    const res = await app.client().get('/metrics', { authorization: `Bearer ${METRICS_TOKEN}` });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(res.text).toMatch(/^# HELP portico_/m);
+    expect(res.text).not.toContain('<html');
+  });
+
   it('needs the metrics token, not a user', async () => {
     expect((await app.client().get('/metrics')).status).toBe(401);
     expect((await app.client().get('/metrics', { authorization: 'Bearer wrong' })).status).toBe(401);
@@ -151,6 +162,7 @@ describe('GET /metrics', () => {
     const base = find(await scrape(), 'portico_websocket_clients')[0]?.value ?? 0;
     const ws = new WebSocket(`${app.baseUrl.replace('http', 'ws')}/api/v1/ws`, {
       headers: { cookie: admin.credential && 'cookie' in admin.credential ? admin.credential.cookie : '' },
+      origin: app.baseUrl,
     });
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
@@ -167,7 +179,7 @@ describe('GET /metrics', () => {
 describe('GET /metrics without METRICS_TOKEN', () => {
   it('is off (404)', async () => {
     const other = await TestDatabase.create('metrics_off');
-    const off = await TestApp.start({ databaseUrl: other.url });
+    const off = await TestApp.start({ databaseUrl: other.url, timeoutMs: 60_000 });
     try {
       const res = await off.client().get('/metrics');
       expect(res.status).toBe(404);

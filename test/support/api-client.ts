@@ -67,7 +67,11 @@ export class ApiClient {
     const headers: Record<string, string> = { ...options.headers };
     if (this.credential && 'bearer' in this.credential)
       headers.authorization = `Bearer ${this.credential.bearer}`;
-    if (this.credential && 'cookie' in this.credential) headers.cookie = this.credential.cookie;
+    if (this.credential && 'cookie' in this.credential) {
+      headers.cookie = this.credential.cookie;
+      // What a browser on the dashboard sends; cookie-authenticated changes need it (CSRF rule).
+      headers.origin ??= new URL(this.baseUrl).origin;
+    }
     let payload: string | undefined = options.raw;
     if (options.body !== undefined) payload = JSON.stringify(options.body);
     if (payload !== undefined) headers['content-type'] ??= 'application/json';

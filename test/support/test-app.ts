@@ -4,8 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../fixtures/ports.js';
+import { ensureWebBuilt } from '../web/web-build.js';
 import { ApiClient } from './api-client.js';
 import { ensureBuilt, REPO_ROOT } from './built-app.js';
+
+/** The built dashboard (what `npm start` serves): every test app serves it, as users get it. */
+export const WEB_DIST = join(REPO_ROOT, 'apps/web/dist');
 
 /** The first admin every test app is started with (PORTICO_ADMIN_EMAIL / PASSWORD). */
 export const ADMIN = { email: 'admin@portico.test', password: 'first-admin-password-123' } as const;
@@ -72,6 +76,7 @@ export class TestApp {
     options: { databaseUrl?: string; dataDir?: string; env?: AppEnv; timeoutMs?: number; node?: string } = {},
   ): Promise<TestApp> {
     const main = await ensureBuilt();
+    await ensureWebBuilt();
     const ownedDir = options.dataDir ? null : await mkdtemp(join(tmpdir(), 'portico-app-'));
     const dataDir = options.dataDir ?? ownedDir!;
     const port = await freePort();
@@ -81,7 +86,7 @@ export class TestApp {
       PORT: String(port),
       DATABASE_URL: options.databaseUrl,
       PORTICO_DATA_DIR: dataDir,
-      PORTICO_WEB_DIR: dataDir,
+      PORTICO_WEB_DIR: WEB_DIST,
       PORTICO_SECRET_KEY: randomBytes(32).toString('hex'),
       PORTICO_ADMIN_EMAIL: ADMIN.email,
       PORTICO_ADMIN_PASSWORD: ADMIN.password,

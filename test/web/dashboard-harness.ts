@@ -2,11 +2,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../support/built-app.js';
-import { type AppEnv, TestApp } from '../support/test-app.js';
+import { type AppEnv, TestApp, WEB_DIST } from '../support/test-app.js';
 import { TestDatabase } from '../support/test-database.js';
 import { ensureWebBuilt } from './web-build.js';
 
-export const WEB_DIST = join(REPO_ROOT, 'apps/web/dist');
+export { WEB_DIST };
 export const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
 
 /**

@@ -9,10 +9,13 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { securityHeaders } from './common/http/security-headers.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { declareErrorBody } from './common/http/view-schema.js';
 import { AppConfig } from './config/app-config.js';
 import { WEB_DIST_DIR } from './database/paths.js';
+import { crossSiteGuard } from './modules/auth/cross-site-guard.js';
+import { publishPermissions } from './modules/auth/openapi-permissions.js';
 
 /** Builds the whole application; main.ts and the end-to-end tests both start it this way. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -20,7 +23,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.use(cookieParser());
+  app.use(crossSiteGuard(config.allowedOrigins));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   // Plain WebSockets (`ws`) for the dashboard gateway; Redis fan-out is done on the event bus.
@@ -45,15 +51,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       .addSecurityRequirements('cookie')
       .build(),
   );
-  // Operations anyone may call (liveness, login) say so instead of inheriting the global rule.
-  for (const operations of Object.values(document.paths)) {
-    for (const op of Object.values(operations) as {
-      'x-required-permission'?: string;
-      security?: unknown;
-    }[]) {
-      if (op && typeof op === 'object' && op['x-required-permission'] === 'none') op.security = [];
-    }
-  }
+  publishPermissions(document);
   declareErrorBody(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
 
@@ -61,12 +59,22 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   return app;
 }
 
+/**
+ * Paths the server answers itself. The dashboard's fallback runs before Nest's routes (it is
+ * plain Express middleware), so it must step aside for these or it would answer them with
+ * index.html (a scraper asking for /metrics got the dashboard).
+ */
+const SERVER_PATHS = ['/api', '/healthz', '/metrics'];
+
+const ownedByServer = (path: string) =>
+  SERVER_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+
 /** The built dashboard at /, with client-side routes falling back to index.html. */
 function serveWebApp(app: NestExpressApplication, dir: string): void {
   if (!existsSync(join(dir, 'index.html'))) return;
   app.use(express.static(dir, { index: 'index.html' }));
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (req.method !== 'GET' || req.path.startsWith('/api') || req.path === '/healthz') return next();
+    if (req.method !== 'GET' || ownedByServer(req.path)) return next();
     res.sendFile(join(dir, 'index.html'));
   });
 }

@@ -76,6 +76,17 @@ const envSchema = z.object({
   // How often certificates are renewed and auto-issued (certificate policies with autoIssue).
   CERT_SCHEDULER_INTERVAL_SEC: z.coerce.number().min(1).max(86_400).default(300),
   WS_MAX_BUFFER_KB: z.coerce.number().int().min(1).max(1_048_576).default(1_024),
+  // How often a live WebSocket's credentials are looked up again (besides the instant close on
+  // a revoke, logout, disable or demotion event).
+  WS_RECHECK_SEC: z.coerce.number().min(0.2).max(3_600).default(30),
+  // Origins besides the request's own host that may use the session cookie (docs/api.md).
+  ALLOWED_ORIGINS: z
+    .string()
+    .regex(
+      /^\s*https?:\/\/[\w.-]+(?::\d{1,5})?(?:\s*,\s*https?:\/\/[\w.-]+(?::\d{1,5})?)*\s*$/i,
+      'comma-separated origins like https://portico.example.com (scheme, host, optional port; no path)',
+    )
+    .optional(),
 });
 
 export class ConfigError extends Error {
@@ -152,6 +163,10 @@ export class AppConfig {
   readonly certSchedulerIntervalMs!: number;
   /** Site doctor (docs/doctor.md): DNS servers to ask; empty means the system resolver. */
   readonly doctor!: { dnsServers: string[] };
+  /** Origins besides the request's own host that may use the session cookie (lower case). */
+  readonly allowedOrigins!: string[];
+  /** How often live WebSockets look their credentials up again. */
+  readonly wsRecheckMs!: number;
 
   /** `terminal`: whether stdout is a TTY, which decides the log format unless it is set. */
   static fromEnv(env: NodeJS.ProcessEnv, terminal = process.stdout.isTTY === true): AppConfig {
@@ -210,6 +225,11 @@ export class AppConfig {
         wsMaxBufferBytes: e.WS_MAX_BUFFER_KB * 1024,
       },
       certSchedulerIntervalMs: Math.round(e.CERT_SCHEDULER_INTERVAL_SEC * 1000),
+      allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim().toLowerCase())
+        .filter(Boolean),
+      wsRecheckMs: Math.round(e.WS_RECHECK_SEC * 1000),
       doctor: {
         dnsServers: (e.DOCTOR_DNS_SERVERS ?? '')
           .split(',')

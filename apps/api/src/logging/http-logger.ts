@@ -3,6 +3,7 @@ import type { Params } from 'nestjs-pino';
 import type { Options } from 'pino-http';
 import pretty from 'pino-pretty';
 import type { AppConfig } from '../config/app-config.js';
+import { REDACT_PATHS, redactLine, redactQuery, redactUrl } from './log-redaction.js';
 
 /** pino-http's settings: request ids, no credentials in any line, and where the lines go. */
 export function httpLogger(config: AppConfig): Params['pinoHttp'] {
@@ -14,10 +15,15 @@ export function httpLogger(config: AppConfig): Params['pinoHttp'] {
       res.setHeader('X-Request-Id', id);
       return id;
     },
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-      remove: true,
+    redact: { paths: REDACT_PATHS, remove: true },
+    serializers: {
+      req: (req: { url?: string; query?: Record<string, unknown> }) => {
+        if (typeof req.url === 'string') req.url = redactUrl(req.url);
+        req.query = redactQuery(req.query);
+        return req;
+      },
     },
+    hooks: { streamWrite: redactLine },
   };
   // JSON lines through pino's own fast stdout writer: for machines (a pipe, a file, a container).
   if (config.logFormat === 'json') return options;

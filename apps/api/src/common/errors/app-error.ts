@@ -4,6 +4,8 @@ export const ERROR_STATUS = {
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
+  /** A cookie-authenticated change from a page that is not the dashboard (CSRF). */
+  CROSS_SITE_REQUEST: 403,
   NOT_FOUND: 404,
   NAME_TAKEN: 409,
   HOSTNAME_TAKEN: 409,

@@ -13,7 +13,10 @@ export const PERMISSION_EXTENSION = 'x-required-permission';
 export const Public = () =>
   applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension(PERMISSION_EXTENSION, 'none'));
 
-/** The permission a handler needs; handlers without it need `read`. */
+/** What a handler without @Requires (on it or its controller) needs; the OpenAPI document says so too. */
+export const DEFAULT_PERMISSION: Permission = 'read';
+
+/** The permission a handler needs; handlers without it need DEFAULT_PERMISSION. */
 export const Requires = (permission: Permission) =>
   applyDecorators(SetMetadata(PERMISSION_KEY, permission), ApiExtension(PERMISSION_EXTENSION, permission));
 

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AppError } from '../../common/errors/app-error.js';
-import { AuthenticatedRequest, PERMISSION_KEY, PUBLIC_KEY } from './auth.decorators.js';
+import { AuthenticatedRequest, DEFAULT_PERMISSION, PERMISSION_KEY, PUBLIC_KEY } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
 import { SESSION_COOKIE } from './credentials.js';
 import type { Permission } from './principal.js';
@@ -28,7 +28,8 @@ export class AuthGuard implements CanActivate {
     }
     req.principal = principal;
 
-    const needed = this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets) ?? 'read';
+    const needed =
+      this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets) ?? DEFAULT_PERMISSION;
     if (!principal.permissions.has(needed)) {
       const via = principal.kind === 'token' ? 'this token (role and scopes)' : `role ${principal.role}`;
       throw new AppError('FORBIDDEN', `This needs the "${needed}" permission, which ${via} does not grant`);

@@ -4,6 +4,8 @@ import { AppError } from '../../common/errors/app-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
+import { credentialsChanged } from '../events/credentials-changed.js';
+import { EventBus } from '../events/event-bus.js';
 import { AuthRepository } from './auth.repository.js';
 import { hashSecret, newSecret, TOKEN_PREFIX } from './credentials.js';
 import { Principal, permissionsFor } from './principal.js';
@@ -19,6 +21,7 @@ export class AuthService {
     private readonly config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
+    private readonly bus: EventBus,
   ) {}
 
   /** Opens a session; the login is audited with it. Failures are only in the request log. */
@@ -52,9 +55,9 @@ export class AuthService {
   }
 
   async logout(sessionToken: string, requestId?: string): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    const userId = await this.prisma.$transaction(async (tx) => {
       const session = await this.repo.deleteSession(tx, hashSecret(sessionToken));
-      if (!session) return;
+      if (!session) return null;
       await this.audit.record(
         tx,
         { principal: toPrincipal('session', session.user), requestId },
@@ -65,7 +68,10 @@ export class AuthService {
           before: { userId: session.userId, expiresAt: session.expiresAt },
         },
       );
+      return session.userId;
     });
+    // The dashboard's live socket of this session closes now, on every instance.
+    if (userId) this.bus.publish(credentialsChanged(userId, 'session.ended'));
   }
 
   /** Resolves a bearer token or session cookie to a principal, or null when it is not valid. */

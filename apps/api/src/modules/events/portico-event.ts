@@ -55,4 +55,15 @@ export interface CertificateEvent extends Base {
   message?: string;
 }
 
-export type PorticoEvent = DeploymentEvent | TargetEvent | HealthEvent | CertificateEvent;
+/**
+ * A user's credentials changed: a token revoked, a session ended, the user disabled, demoted,
+ * given a new password or deleted. It belongs to no topic: the gateway looks up again every
+ * live socket of that user (on every instance) and closes or narrows it.
+ */
+export interface CredentialsEvent extends Base {
+  type: 'credentials.changed';
+  userId: string;
+  reason: 'token.revoked' | 'session.ended' | 'user.changed' | 'user.deleted';
+}
+
+export type PorticoEvent = DeploymentEvent | TargetEvent | HealthEvent | CertificateEvent | CredentialsEvent;

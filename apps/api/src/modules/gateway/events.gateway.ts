@@ -12,15 +12,29 @@ import type { WebSocket } from 'ws';
 import { AppConfig } from '../../config/app-config.js';
 import { Public } from '../auth/auth.decorators.js';
 import { AuthService } from '../auth/auth.service.js';
-import { SESSION_COOKIE } from '../auth/credentials.js';
+import { SESSION_COOKIE, TOKEN_PREFIX } from '../auth/credentials.js';
+import type { Principal } from '../auth/principal.js';
+import { fromAllowedOrigin } from '../auth/request-origin.js';
 import { EventBus } from '../events/event-bus.js';
 import type { PorticoEvent, Topic } from '../events/portico-event.js';
 import { GatewayClient } from './gateway-client.js';
 import { mayWatch, parseTopic } from './topic-access.js';
 import { TopicSnapshots } from './topic-snapshots.js';
 
-/** Close codes in the 4000 range are the application's (RFC 6455 §7.4.2). */
+/**
+ * Close codes in the 4000 range are the application's (RFC 6455 §7.4.2), listed in docs/api.md:
+ * 4401 the credentials are gone (never valid, revoked, logged out, expired, user disabled or
+ * deleted); 4403 not allowed (a cookie from a page of another origin, or credentials that
+ * no longer grant `read`).
+ */
 export const CLOSE_UNAUTHENTICATED = 4401;
+export const CLOSE_FORBIDDEN = 4403;
+
+/** What the socket authenticated with, kept to look it up again. */
+interface Credential {
+  bearer?: string;
+  session?: string;
+}
 
 /**
  * Live events for dashboards at /api/v1/ws. The client authenticates on connect (session
@@ -37,7 +51,10 @@ export class EventsGateway
   private readonly logger = new Logger(EventsGateway.name);
   private readonly clients = new WeakMap<WebSocket, Promise<GatewayClient | null>>();
   private readonly byTopic = new Map<Topic, Set<GatewayClient>>();
+  /** Open, authenticated clients with their credential, for the re-checks. */
+  private readonly live = new Map<GatewayClient, Credential>();
   private unsubscribe: (() => void) | null = null;
+  private recheckTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly auth: AuthService,
@@ -47,15 +64,30 @@ export class EventsGateway
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.bus.subscribe((event) => this.fanOut(event));
+    this.unsubscribe = this.bus.subscribe((event) => {
+      if (event.type === 'credentials.changed') void this.recheck((c) => c.principal.userId === event.userId);
+      else this.fanOut(event);
+    });
+    // Catches what no event announces: a session or token that expired while the socket is open.
+    this.recheckTimer = setInterval(() => void this.recheck(() => true), this.config.wsRecheckMs);
+    this.recheckTimer.unref();
   }
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    const ready = this.authenticate(request).then(
+    const credential = credentialOf(request);
+    // A page elsewhere can open a socket that carries the user's cookie; only the dashboard may.
+    const viaCookie = !credential.bearer?.startsWith(TOKEN_PREFIX) && credential.session !== undefined;
+    if (viaCookie && !fromAllowedOrigin(request.headers, this.config.allowedOrigins)) {
+      socket.close(CLOSE_FORBIDDEN, 'origin not allowed');
+      this.clients.set(socket, Promise.resolve(null));
+      return;
+    }
+    const ready = this.auth.authenticate(credential).then(
       (principal) => {
         if (!principal) {
           socket.close(CLOSE_UNAUTHENTICATED, 'unauthenticated');
@@ -67,6 +99,8 @@ export class EventsGateway
           this.config.health.wsMaxBufferBytes,
           (c, topics) => this.resync(c, topics),
         );
+        if (socket.readyState !== socket.OPEN) return null;
+        this.live.set(client, credential);
         socket.send(
           JSON.stringify({ event: 'ready', data: { email: principal.email, role: principal.role } }),
         );
@@ -84,8 +118,47 @@ export class EventsGateway
   async handleDisconnect(socket: WebSocket): Promise<void> {
     const client = await this.clients.get(socket);
     if (!client) return;
+    this.forget(client);
+  }
+
+  private forget(client: GatewayClient): void {
     client.close();
+    this.live.delete(client);
     for (const topic of client.topics) this.byTopic.get(topic)?.delete(client);
+  }
+
+  /**
+   * Looks the credentials of the matching sockets up again: gone → closed 4401; narrowed (a
+   * demotion) → the socket continues with the new permissions and is told so, or is closed
+   * 4403 when they no longer include `read`. A failed lookup leaves the socket as it was.
+   */
+  private async recheck(matches: (client: GatewayClient) => boolean): Promise<void> {
+    const due = [...this.live].filter(([client]) => matches(client));
+    await Promise.all(
+      due.map(async ([client, credential]) => {
+        const principal = await this.auth.authenticate(credential).catch((error: Error) => {
+          this.logger.warn({ err: error.message }, 'websocket credential re-check failed');
+          return undefined;
+        });
+        if (principal === undefined || !this.live.has(client)) return;
+        const socket = client.socket as unknown as WebSocket;
+        if (!principal) {
+          this.forget(client);
+          socket.close(CLOSE_UNAUTHENTICATED, 'credentials revoked');
+        } else if (!principal.permissions.has('read')) {
+          this.forget(client);
+          socket.close(CLOSE_FORBIDDEN, 'credentials narrowed');
+        } else if (narrowed(client.principal, principal)) {
+          client.principal = principal;
+          client.send(
+            JSON.stringify({
+              event: 'credentials',
+              data: { role: principal.role, permissions: [...principal.permissions] },
+            }),
+          );
+        }
+      }),
+    );
   }
 
   @SubscribeMessage('subscribe')
@@ -186,16 +259,19 @@ export class EventsGateway
   private error(client: GatewayClient, code: string, topic: unknown, message: string): void {
     client.send(JSON.stringify({ event: 'error', data: { code, topic, message } }));
   }
+}
 
-  private async authenticate(request: IncomingMessage) {
-    const header = request.headers.authorization;
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const bearer = header?.startsWith('Bearer ')
-      ? header.slice(7).trim()
-      : (url.searchParams.get('token') ?? undefined);
-    const session = cookieValue(request.headers.cookie, SESSION_COOKIE);
-    return this.auth.authenticate({ bearer, session });
-  }
+function credentialOf(request: IncomingMessage): Credential {
+  const header = request.headers.authorization;
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const bearer = header?.startsWith('Bearer ')
+    ? header.slice(7).trim()
+    : (url.searchParams.get('token') ?? undefined);
+  return { bearer, session: cookieValue(request.headers.cookie, SESSION_COOKIE) };
+}
+
+function narrowed(before: Principal, after: Principal): boolean {
+  return before.role !== after.role || [...before.permissions].some((p) => !after.permissions.has(p));
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {

@@ -24,7 +24,8 @@ export class GatewayClient {
 
   constructor(
     readonly socket: Socket,
-    readonly principal: Principal,
+    /** Replaced when the user's credentials narrow (a demotion) while the socket is open. */
+    public principal: Principal,
     private readonly maxBufferBytes: number,
     /** Sends fresh snapshots of the given topics (after an overflow). */
     private readonly resync: (client: GatewayClient, topics: Topic[]) => Promise<void>,

@@ -3,6 +3,8 @@ import { AppError } from '../../common/errors/app-error.js';
 import { AuditService } from '../audit/audit.service.js';
 import { hashSecret, newSecret, TOKEN_PREFIX } from '../auth/credentials.js';
 import type { Actor } from '../auth/principal.js';
+import { credentialsChanged } from '../events/credentials-changed.js';
+import { EventBus } from '../events/event-bus.js';
 import type { CreateToken } from './dto/token.schema.js';
 import { TokensRepository } from './tokens.repository.js';
 
@@ -11,6 +13,7 @@ export class TokensService {
   constructor(
     private readonly repo: TokensRepository,
     private readonly audit: AuditService,
+    private readonly bus: EventBus,
   ) {}
 
   list() {
@@ -49,7 +52,7 @@ export class TokensService {
   }
 
   async revoke(id: string, actor: Actor): Promise<void> {
-    await this.repo.transaction(async (tx) => {
+    const userId = await this.repo.transaction(async (tx) => {
       const before = await this.repo.find(tx, id);
       if (!before) throw AppError.notFound('Token', id);
       const after = await this.repo.revoke(tx, id, before.revokedAt ?? new Date());
@@ -60,6 +63,9 @@ export class TokensService {
         before,
         after,
       });
+      return before.userId;
     });
+    // Live WebSockets opened with this token close now, on every instance.
+    this.bus.publish(credentialsChanged(userId, 'token.revoked'));
   }
 }

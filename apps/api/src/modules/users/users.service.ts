@@ -6,6 +6,8 @@ import { AppConfig } from '../../config/app-config.js';
 import { AuditService } from '../audit/audit.service.js';
 import { authorizeRole } from '../auth/authorize.js';
 import type { Actor } from '../auth/principal.js';
+import { credentialsChanged } from '../events/credentials-changed.js';
+import { EventBus } from '../events/event-bus.js';
 import type { CreateUser, UpdateUser } from './dto/user.schema.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -19,6 +21,7 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly repo: UsersRepository,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly bus: EventBus,
   ) {}
 
   /** First start: an admin from PORTICO_ADMIN_EMAIL/PASSWORD, or one with a password printed once. */
@@ -69,7 +72,7 @@ export class UsersService implements OnApplicationBootstrap {
 
   async update(id: string, dto: UpdateUser, actor: Actor) {
     const passwordHash = dto.password ? await hash(dto.password) : undefined;
-    return this.repo.transaction(async (tx) => {
+    const updated = await this.repo.transaction(async (tx) => {
       const before = await this.repo.find(tx, id);
       if (!before) throw AppError.notFound('User', id);
       // Setting the password of a stronger user would let these credentials log in as it.
@@ -92,6 +95,9 @@ export class UsersService implements OnApplicationBootstrap {
       });
       return user;
     });
+    // A demoted, disabled or re-passworded user's live WebSockets narrow or close now.
+    this.bus.publish(credentialsChanged(id, 'user.changed'));
+    return updated;
   }
 
   async remove(id: string, actor: Actor): Promise<void> {
@@ -103,5 +109,6 @@ export class UsersService implements OnApplicationBootstrap {
       await this.repo.delete(tx, id);
       await this.audit.record(tx, actor, { action: 'user.delete', targetType: 'user', targetId: id, before });
     });
+    this.bus.publish(credentialsChanged(id, 'user.deleted'));
   }
 }
