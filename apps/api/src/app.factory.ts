@@ -17,6 +17,8 @@ import { WEB_DIST_DIR } from './database/paths.js';
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
+    // A failed start is thrown to main.ts, which knows which failures are settings to fix (78).
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   app.use(cookieParser());

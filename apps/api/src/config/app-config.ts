@@ -8,6 +8,12 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 /** A duration in milliseconds, at most a day. */
 const ms = z.coerce.number().int().min(0).max(86_400_000);
 
+const masterKey = z
+  .string()
+  .refine((k) => /^[0-9a-f]{64}$/i.test(k) || Buffer.from(k, 'base64').length === 32, {
+    message: 'must be 32 bytes as 64 hex characters or base64',
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -17,12 +23,9 @@ const envSchema = z.object({
     .regex(/^postgres(?:ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   PORTICO_DATA_DIR: z.string().min(1).default('./data'),
-  PORTICO_SECRET_KEY: z
-    .string()
-    .refine((k) => /^[0-9a-f]{64}$/i.test(k) || Buffer.from(k, 'base64').length === 32, {
-      message: 'must be 32 bytes as 64 hex characters or base64',
-    })
-    .optional(),
+  PORTICO_SECRET_KEY: masterKey.optional(),
+  // Only read by `rotate-key`: the key every secret is re-sealed under.
+  PORTICO_NEW_SECRET_KEY: masterKey.optional(),
   PORTICO_ADMIN_EMAIL: z.email('must be an email address').optional(),
   PORTICO_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   PORTICO_WEB_DIR: z.string().min(1).optional(),
@@ -130,6 +133,8 @@ export class AppConfig {
   readonly databaseUrl!: string | undefined;
   readonly dataDir!: string;
   readonly secretKey!: string | undefined;
+  /** The key `rotate-key` re-seals every secret under (PORTICO_NEW_SECRET_KEY). */
+  readonly newSecretKey!: string | undefined;
   readonly adminEmail!: string | undefined;
   readonly adminPassword!: string | undefined;
   readonly webDir!: string | undefined;
@@ -169,6 +174,7 @@ export class AppConfig {
       databaseUrl: e.DATABASE_URL,
       dataDir: e.PORTICO_DATA_DIR,
       secretKey: e.PORTICO_SECRET_KEY,
+      newSecretKey: e.PORTICO_NEW_SECRET_KEY,
       adminEmail: e.PORTICO_ADMIN_EMAIL,
       adminPassword: e.PORTICO_ADMIN_PASSWORD,
       webDir: e.PORTICO_WEB_DIR,
