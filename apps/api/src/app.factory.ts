@@ -21,6 +21,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // Which peers may name the client address and scheme (TRUST_PROXY): req.ip feeds the login
+  // limit, req.secure the cookie's Secure flag. Nobody by default.
+  app.set('trust proxy', config.trustProxy);
   app.use(cookieParser());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

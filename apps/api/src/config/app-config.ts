@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 // Every setting Portico reads from the environment, validated once at boot. A bad start
@@ -42,6 +43,16 @@ const envSchema = z.object({
     .default(12),
   COOKIE_SECURE: bool.default(false),
   LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  LOGIN_ACCOUNT_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(5),
+  LOGIN_ACCOUNT_MAX_BACKOFF_SEC: z.coerce.number().min(1).max(86_400).default(900),
+  // Which peers may tell the client address and scheme (X-Forwarded-For/-Proto): Express's
+  // `trust proxy` as a hop count or addresses/CIDRs/names (loopback, uniquelocal). Default: none.
+  TRUST_PROXY: z
+    .string()
+    .refine(validTrustProxy, {
+      message: 'a hop count, or comma-separated addresses/CIDRs (or loopback, linklocal, uniquelocal)',
+    })
+    .optional(),
   DEPLOY_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
   DEPLOY_AGENT_WAIT_MS: ms.min(1_000).default(300_000),
   DEPLOY_POLL_MS: ms.min(50).default(1_000),
@@ -78,6 +89,32 @@ const envSchema = z.object({
   CERT_SCHEDULER_INTERVAL_SEC: z.coerce.number().min(1).max(86_400).default(300),
   WS_MAX_BUFFER_KB: z.coerce.number().int().min(1).max(1_048_576).default(1_024),
 });
+
+/** Express's `trust proxy` value for TRUST_PROXY: false (nobody), a hop count, or an address list. */
+function trustProxyValue(text: string | undefined): false | number | string[] {
+  if (text === undefined || text === 'false') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function validTrustProxy(text: string): boolean {
+  const value = trustProxyValue(text);
+  if (value === false || typeof value === 'number') return true;
+  const names = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  return value.length > 0 && value.every((v) => names.has(v) || ipaddr.isValid(v) || isCidr(v));
+}
+
+function isCidr(text: string): boolean {
+  try {
+    ipaddr.parseCIDR(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -145,6 +182,10 @@ export class AppConfig {
   readonly sessionTtlHours!: number;
   readonly cookieSecure!: boolean;
   readonly loginAttemptsPerMinute!: number;
+  /** Per account (auth/login-backoff.ts): failures before backoff, and its cap. */
+  readonly loginBackoff!: { freeAttempts: number; maxBackoffMs: number };
+  /** Express `trust proxy`: which peers' X-Forwarded-For/-Proto are believed. */
+  readonly trustProxy!: false | number | string[];
   readonly deploy!: DeploySettings;
   /** Bearer token that GET /metrics requires; absent: the endpoint is off (404). */
   readonly metricsToken!: string | undefined;
@@ -184,6 +225,11 @@ export class AppConfig {
       sessionTtlHours: e.SESSION_TTL_HOURS,
       cookieSecure: e.COOKIE_SECURE,
       loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,
+      loginBackoff: {
+        freeAttempts: e.LOGIN_ACCOUNT_FREE_ATTEMPTS,
+        maxBackoffMs: Math.round(e.LOGIN_ACCOUNT_MAX_BACKOFF_SEC * 1000),
+      },
+      trustProxy: trustProxyValue(e.TRUST_PROXY),
       metricsToken: e.METRICS_TOKEN,
       deploy: {
         concurrency: e.DEPLOY_CONCURRENCY,

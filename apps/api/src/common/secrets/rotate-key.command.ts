@@ -12,7 +12,6 @@ import { SecretBox } from './secret-box.js';
 import { SecretsModule } from './secrets.module.js';
 
 @Module({})
-// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot
 class RotateKeyModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {

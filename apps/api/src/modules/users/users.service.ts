@@ -9,6 +9,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { authorizeRole } from '../auth/authorize.js';
 import type { Actor } from '../auth/principal.js';
 import type { CreateUser, UpdateUser } from './dto/user.schema.js';
+import { passwordWeakness } from './password-policy.js';
 
 const PUBLIC_FIELDS = {
   id: true,
@@ -42,6 +43,9 @@ export class UsersService implements OnApplicationBootstrap {
       throw error;
     }
     this.logger.log({ email }, 'created the first admin');
+    // Refusing here would leave a fresh install without any admin; the operator is told instead.
+    const weak = this.config.adminPassword ? passwordWeakness(password, [email]) : null;
+    if (weak) this.logger.warn(`PORTICO_ADMIN_PASSWORD ${weak}: change it after the first login`);
     if (!this.config.adminPassword) {
       // Deliberately on the console, not in the structured log: shown once to whoever starts Portico.
       process.stdout.write(`\n  Portico admin created: ${email}\n  Password (shown once): ${password}\n\n`);
@@ -60,6 +64,7 @@ export class UsersService implements OnApplicationBootstrap {
         { field: 'email', message: 'is already used' },
       ]);
     }
+    assertStrong(dto.password, email);
     const passwordHash = await hash(dto.password);
     return this.prisma.$transaction(async (tx) => {
       const user = await tx.user.create({
@@ -77,10 +82,11 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async update(id: string, dto: UpdateUser, actor: Actor) {
-    const passwordHash = dto.password ? await hash(dto.password) : undefined;
     return this.prisma.$transaction(async (tx) => {
       const before = await tx.user.findUnique({ where: { id }, select: PUBLIC_FIELDS });
       if (!before) throw AppError.notFound('User', id);
+      if (dto.password) assertStrong(dto.password, before.email);
+      const passwordHash = dto.password ? await hash(dto.password) : undefined;
       // Setting the password of a stronger user would let these credentials log in as it.
       authorizeRole(actor, before.role, 'Changing this user');
       if (dto.role) authorizeRole(actor, dto.role, 'Giving this role');
@@ -117,4 +123,10 @@ export class UsersService implements OnApplicationBootstrap {
       await this.audit.record(tx, actor, { action: 'user.delete', targetType: 'user', targetId: id, before });
     });
   }
+}
+
+/** Every door that sets a password (create, update) goes through here: one policy. */
+function assertStrong(password: string, email: string): void {
+  const weak = passwordWeakness(password, [email]);
+  if (weak) throw AppError.invalid('password', weak);
 }
