@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ErrorFilter } from './common/errors/error.filter.js';
+import { OutboundModule } from './common/outbound/outbound.module.js';
 import { SecretsModule } from './common/secrets/secrets.module.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -53,6 +54,7 @@ export class AppModule {
         }),
         DatabaseModule,
         SecretsModule,
+        OutboundModule,
         EventsModule,
         AuditModule,
         RevisionsModule,

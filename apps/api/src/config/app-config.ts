@@ -15,6 +15,16 @@ const masterKey = z
     message: 'must be 32 bytes as 64 hex characters or base64',
   });
 
+const cidrList = z.string().refine(
+  (text) =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .every((s) => ipaddr.isValid(s) || isCidr(s)),
+  { message: 'comma-separated IP addresses or CIDRs' },
+);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -87,6 +97,11 @@ const envSchema = z.object({
     .optional(),
   // How often certificates are renewed and auto-issued (certificate policies with autoIssue).
   CERT_SCHEDULER_INTERVAL_SEC: z.coerce.number().min(1).max(86_400).default(300),
+  // Outbound policy (common/outbound): CIDRs or addresses, comma-separated, added to the
+  // built-in deny list (link-local, metadata, multicast) or exempted from it.
+  OUTBOUND_DENY: cidrList.optional(),
+  OUTBOUND_ALLOW: cidrList.optional(),
+  ACME_TIMEOUT_SEC: z.coerce.number().min(1).max(600).default(30),
   WS_MAX_BUFFER_KB: z.coerce.number().int().min(1).max(1_048_576).default(1_024),
 });
 
@@ -115,6 +130,12 @@ function isCidr(text: string): boolean {
     return false;
   }
 }
+
+const list = (text: string | undefined) =>
+  (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -194,6 +215,10 @@ export class AppConfig {
   readonly certSchedulerIntervalMs!: number;
   /** Site doctor (docs/doctor.md): DNS servers to ask; empty means the system resolver. */
   readonly doctor!: { dnsServers: string[] };
+  /** Every outbound connection's allow/deny list (CIDRs), on top of the built-in deny list. */
+  readonly outbound!: { deny: string[]; allow: string[] };
+  /** ACME: connect and whole-request timeout for each call to the CA. */
+  readonly acmeTimeoutMs!: number;
 
   static fromEnv(env: NodeJS.ProcessEnv): AppConfig {
     const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
@@ -256,6 +281,8 @@ export class AppConfig {
         wsMaxBufferBytes: e.WS_MAX_BUFFER_KB * 1024,
       },
       certSchedulerIntervalMs: Math.round(e.CERT_SCHEDULER_INTERVAL_SEC * 1000),
+      outbound: { deny: list(e.OUTBOUND_DENY), allow: list(e.OUTBOUND_ALLOW) },
+      acmeTimeoutMs: Math.round(e.ACME_TIMEOUT_SEC * 1000),
       doctor: {
         dnsServers: (e.DOCTOR_DNS_SERVERS ?? '')
           .split(',')

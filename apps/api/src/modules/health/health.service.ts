@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { OutboundPolicy } from '../../common/outbound/outbound-policy.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AgentSideProbes } from '../agent-hosts/agent-side-probes.js';
 import { DriftProbe } from '../deployments/drift.probe.js';
@@ -61,6 +62,7 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly latest: LatestResults,
     drift: DriftProbe,
     onAgents: AgentSideProbes,
+    policy: OutboundPolicy,
   ) {
     const h = config.health;
     this.thresholds = { degradeAfter: h.degradeAfter, downAfter: h.downAfter, riseAfter: h.riseAfter };
@@ -73,6 +75,7 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
         process: (agentId, timeoutMs) => onAgents.process(agentId, timeoutMs),
         openTcp: (agentId, host, port) => onAgents.openTcp(agentId, host, port),
       },
+      policy,
     );
     this.scheduler = new HealthScheduler({
       concurrency: h.concurrency,

@@ -136,6 +136,7 @@ export class OrderRunner {
       }
 
       const account = order.account;
+      await this.gateway.ensureReachable(account.directoryUrl);
       const client = this.gateway.client({
         directoryUrl: account.directoryUrl,
         accountKeyPem: this.secrets.open(account.keyEncrypted),
