@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +87,11 @@ export class TestApp {
       DATABASE_URL: options.databaseUrl,
       PORTICO_DATA_DIR: dataDir,
       PORTICO_WEB_DIR: WEB_DIST,
-      PORTICO_SECRET_KEY: randomBytes(32).toString('hex'),
+      // Instances of one database share its master key, as a real fleet's do (a start with
+      // another key is refused): derived from the database, so a restart finds the same key.
+      PORTICO_SECRET_KEY: createHash('sha256')
+        .update(options.databaseUrl ?? dataDir)
+        .digest('hex'),
       PORTICO_ADMIN_EMAIL: ADMIN.email,
       PORTICO_ADMIN_PASSWORD: ADMIN.password,
       LOG_LEVEL: 'info',

@@ -21,10 +21,15 @@ import { publishPermissions } from './modules/auth/openapi-permissions.js';
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
+    // A failed start is thrown to main.ts, which knows which failures are settings to fix (78).
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use(securityHeaders());
+  // Which peers may name the client address and scheme (TRUST_PROXY): req.ip feeds the login
+  // limit, req.secure the cookie's Secure flag. Nobody by default.
+  app.set('trust proxy', config.trustProxy);
   app.use(cookieParser());
   app.use(crossSiteGuard(config.allowedOrigins));
   app.useGlobalPipes(createValidationPipe());

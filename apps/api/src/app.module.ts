@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AgentProbesModule } from './agent-probes.module.js';
 import { ErrorFilter } from './common/errors/error.filter.js';
+import { OutboundModule } from './common/outbound/outbound.module.js';
 import { SecretsModule } from './common/secrets/secrets.module.js';
 import { AppConfig } from './config/app-config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         LoggerModule.forRoot({ pinoHttp: httpLogger(config) }),
         DatabaseModule,
         SecretsModule,
+        OutboundModule,
         EventsModule,
         AuditModule,
         RevisionsModule,

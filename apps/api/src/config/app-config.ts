@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 // Every setting Portico reads from the environment, validated once at boot. A bad start
@@ -8,6 +9,22 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 /** A duration in milliseconds, at most a day. */
 const ms = z.coerce.number().int().min(0).max(86_400_000);
 
+const masterKey = z
+  .string()
+  .refine((k) => /^[0-9a-f]{64}$/i.test(k) || Buffer.from(k, 'base64').length === 32, {
+    message: 'must be 32 bytes as 64 hex characters or base64',
+  });
+
+const cidrList = z.string().refine(
+  (text) =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .every((s) => ipaddr.isValid(s) || isCidr(s)),
+  { message: 'comma-separated IP addresses or CIDRs' },
+);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -17,12 +34,9 @@ const envSchema = z.object({
     .regex(/^postgres(?:ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   PORTICO_DATA_DIR: z.string().min(1).default('./data'),
-  PORTICO_SECRET_KEY: z
-    .string()
-    .refine((k) => /^[0-9a-f]{64}$/i.test(k) || Buffer.from(k, 'base64').length === 32, {
-      message: 'must be 32 bytes as 64 hex characters or base64',
-    })
-    .optional(),
+  PORTICO_SECRET_KEY: masterKey.optional(),
+  // Only read by `rotate-key`: the key every secret is re-sealed under.
+  PORTICO_NEW_SECRET_KEY: masterKey.optional(),
   PORTICO_ADMIN_EMAIL: z.email('must be an email address').optional(),
   PORTICO_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   PORTICO_WEB_DIR: z.string().min(1).optional(),
@@ -41,6 +55,16 @@ const envSchema = z.object({
     .default(12),
   COOKIE_SECURE: bool.default(false),
   LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  LOGIN_ACCOUNT_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(5),
+  LOGIN_ACCOUNT_MAX_BACKOFF_SEC: z.coerce.number().min(1).max(86_400).default(900),
+  // Which peers may tell the client address and scheme (X-Forwarded-For/-Proto): Express's
+  // `trust proxy` as a hop count or addresses/CIDRs/names (loopback, uniquelocal). Default: none.
+  TRUST_PROXY: z
+    .string()
+    .refine(validTrustProxy, {
+      message: 'a hop count, or comma-separated addresses/CIDRs (or loopback, linklocal, uniquelocal)',
+    })
+    .optional(),
   DEPLOY_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
   DEPLOY_AGENT_WAIT_MS: ms.min(1_000).default(300_000),
   DEPLOY_POLL_MS: ms.min(50).default(1_000),
@@ -75,6 +99,11 @@ const envSchema = z.object({
     .optional(),
   // How often certificates are renewed and auto-issued (certificate policies with autoIssue).
   CERT_SCHEDULER_INTERVAL_SEC: z.coerce.number().min(1).max(86_400).default(300),
+  // Outbound policy (common/outbound): CIDRs or addresses, comma-separated, added to the
+  // built-in deny list (link-local, metadata, multicast) or exempted from it.
+  OUTBOUND_DENY: cidrList.optional(),
+  OUTBOUND_ALLOW: cidrList.optional(),
+  ACME_TIMEOUT_SEC: z.coerce.number().min(1).max(600).default(30),
   WS_MAX_BUFFER_KB: z.coerce.number().int().min(1).max(1_048_576).default(1_024),
   // How often a live WebSocket's credentials are looked up again (besides the instant close on
   // a revoke, logout, disable or demotion event).
@@ -88,6 +117,38 @@ const envSchema = z.object({
     )
     .optional(),
 });
+
+/** Express's `trust proxy` value for TRUST_PROXY: false (nobody), a hop count, or an address list. */
+function trustProxyValue(text: string | undefined): false | number | string[] {
+  if (text === undefined || text === 'false') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function validTrustProxy(text: string): boolean {
+  const value = trustProxyValue(text);
+  if (value === false || typeof value === 'number') return true;
+  const names = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  return value.length > 0 && value.every((v) => names.has(v) || ipaddr.isValid(v) || isCidr(v));
+}
+
+function isCidr(text: string): boolean {
+  try {
+    ipaddr.parseCIDR(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const list = (text: string | undefined) =>
+  (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -143,6 +204,8 @@ export class AppConfig {
   readonly databaseUrl!: string | undefined;
   readonly dataDir!: string;
   readonly secretKey!: string | undefined;
+  /** The key `rotate-key` re-seals every secret under (PORTICO_NEW_SECRET_KEY). */
+  readonly newSecretKey!: string | undefined;
   readonly adminEmail!: string | undefined;
   readonly adminPassword!: string | undefined;
   readonly webDir!: string | undefined;
@@ -155,6 +218,10 @@ export class AppConfig {
   readonly sessionTtlHours!: number;
   readonly cookieSecure!: boolean;
   readonly loginAttemptsPerMinute!: number;
+  /** Per account (auth/login-backoff.ts): failures before backoff, and its cap. */
+  readonly loginBackoff!: { freeAttempts: number; maxBackoffMs: number };
+  /** Express `trust proxy`: which peers' X-Forwarded-For/-Proto are believed. */
+  readonly trustProxy!: false | number | string[];
   readonly deploy!: DeploySettings;
   /** Bearer token that GET /metrics requires; absent: the endpoint is off (404). */
   readonly metricsToken!: string | undefined;
@@ -167,6 +234,10 @@ export class AppConfig {
   readonly allowedOrigins!: string[];
   /** How often live WebSockets look their credentials up again. */
   readonly wsRecheckMs!: number;
+  /** Every outbound connection's allow/deny list (CIDRs), on top of the built-in deny list. */
+  readonly outbound!: { deny: string[]; allow: string[] };
+  /** ACME: connect and whole-request timeout for each call to the CA. */
+  readonly acmeTimeoutMs!: number;
 
   /** `terminal`: whether stdout is a TTY, which decides the log format unless it is set. */
   static fromEnv(env: NodeJS.ProcessEnv, terminal = process.stdout.isTTY === true): AppConfig {
@@ -189,6 +260,7 @@ export class AppConfig {
       databaseUrl: e.DATABASE_URL,
       dataDir: e.PORTICO_DATA_DIR,
       secretKey: e.PORTICO_SECRET_KEY,
+      newSecretKey: e.PORTICO_NEW_SECRET_KEY,
       adminEmail: e.PORTICO_ADMIN_EMAIL,
       adminPassword: e.PORTICO_ADMIN_PASSWORD,
       webDir: e.PORTICO_WEB_DIR,
@@ -199,6 +271,11 @@ export class AppConfig {
       sessionTtlHours: e.SESSION_TTL_HOURS,
       cookieSecure: e.COOKIE_SECURE,
       loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,
+      loginBackoff: {
+        freeAttempts: e.LOGIN_ACCOUNT_FREE_ATTEMPTS,
+        maxBackoffMs: Math.round(e.LOGIN_ACCOUNT_MAX_BACKOFF_SEC * 1000),
+      },
+      trustProxy: trustProxyValue(e.TRUST_PROXY),
       metricsToken: e.METRICS_TOKEN,
       deploy: {
         concurrency: e.DEPLOY_CONCURRENCY,
@@ -230,6 +307,8 @@ export class AppConfig {
         .map((o) => o.trim().toLowerCase())
         .filter(Boolean),
       wsRecheckMs: Math.round(e.WS_RECHECK_SEC * 1000),
+      outbound: { deny: list(e.OUTBOUND_DENY), allow: list(e.OUTBOUND_ALLOW) },
+      acmeTimeoutMs: Math.round(e.ACME_TIMEOUT_SEC * 1000),
       doctor: {
         dnsServers: (e.DOCTOR_DNS_SERVERS ?? '')
           .split(',')

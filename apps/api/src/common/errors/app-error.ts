@@ -36,6 +36,9 @@ export const ERROR_STATUS = {
   AGENT_KEY_MISSING: 409,
   NOTHING_TO_ROLL_BACK: 409,
   HOST_UNREACHABLE: 502,
+  // Outbound connections (common/outbound): a denied range, or a CA that does not answer.
+  OUTBOUND_DENIED: 422,
+  CA_UNREACHABLE: 502,
   AUTH_REJECTED: 502,
   SUDO_REJECTED: 502,
   SSH_FAILED: 502,

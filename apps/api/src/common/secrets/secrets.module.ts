@@ -1,6 +1,7 @@
-import { join } from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { PrismaService } from '../../database/prisma.service.js';
+import { resolveMasterKey } from './master-key.js';
 import { SecretBox } from './secret-box.js';
 
 @Global()
@@ -8,11 +9,8 @@ import { SecretBox } from './secret-box.js';
   providers: [
     {
       provide: SecretBox,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        config.secretKey
-          ? SecretBox.fromKey(SecretBox.parseKey(config.secretKey))
-          : SecretBox.fromKeyFile(join(config.dataDir, 'secret.key')),
+      inject: [AppConfig, PrismaService],
+      useFactory: (config: AppConfig, prisma: PrismaService) => resolveMasterKey(config, prisma),
     },
   ],
   exports: [SecretBox],

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nes
 import { ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
+import { AppError } from '../../common/errors/app-error.js';
 import { ApiView } from '../../common/http/view-schema.js';
 import { AppConfig } from '../../config/app-config.js';
 import { AuthenticatedRequest, CurrentActor, Public } from './auth.decorators.js';
@@ -30,15 +31,20 @@ export class AuthController {
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const { sessionToken, expiresAt, principal } = await this.auth.login(
-      body.email,
-      body.password,
-      requestIdOf(req),
-    );
+    const { sessionToken, expiresAt, principal } = await this.auth
+      .login(body.email, body.password, requestIdOf(req))
+      .catch((error: unknown) => {
+        const retryAfterSec = (error as AppError).details as { retryAfterSec?: number } | undefined;
+        if (error instanceof AppError && retryAfterSec?.retryAfterSec) {
+          res.setHeader('Retry-After', String(retryAfterSec.retryAfterSec));
+        }
+        throw error;
+      });
     res.cookie(SESSION_COOKIE, sessionToken, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: this.config.cookieSecure,
+      // Over HTTPS, or behind a TRUST_PROXY peer that says X-Forwarded-Proto: https.
+      secure: this.config.cookieSecure || req.secure,
       expires: expiresAt,
       path: '/',
     });
@@ -51,7 +57,7 @@ export class AuthController {
   async logout(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     if (token) await this.auth.logout(token, requestIdOf(req));
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.clearCookie(SESSION_COOKIE, { path: '/', secure: this.config.cookieSecure || req.secure });
   }
 
   @ApiView(meView)

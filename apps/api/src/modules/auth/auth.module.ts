@@ -6,10 +6,13 @@ import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthRepository } from './auth.repository.js';
 import { AuthService } from './auth.service.js';
+import { LoginBackoff } from './login-backoff.js';
 
 @Module({
   imports: [
-    // Only the login route uses the ThrottlerGuard: brute force is the threat it answers.
+    // Only the login route uses the ThrottlerGuard: brute force is the threat it answers. It
+    // counts per client address (req.ip, the forwarded one behind a TRUST_PROXY peer); the
+    // per-account side is LoginBackoff.
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -18,7 +21,7 @@ import { AuthService } from './auth.service.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthRepository, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthRepository, AuthService, LoginBackoff, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService],
 })
 export class AuthModule {}

@@ -13,6 +13,10 @@ export class AuthRepository {
     return tx.session.create({ data: { userId, tokenHash, expiresAt } });
   }
 
+  deleteExpiredSessions(tx: Tx, now: Date) {
+    return tx.session.deleteMany({ where: { expiresAt: { lte: now } } });
+  }
+
   findSession(tokenHash: string) {
     return this.prisma.session.findUnique({ where: { tokenHash }, include: { user: true } });
   }

@@ -8,6 +8,7 @@ import { credentialsChanged } from '../events/credentials-changed.js';
 import { EventBus } from '../events/event-bus.js';
 import { AuthRepository } from './auth.repository.js';
 import { hashSecret, newSecret, TOKEN_PREFIX } from './credentials.js';
+import { LoginBackoff } from './login-backoff.js';
 import { Principal, permissionsFor } from './principal.js';
 
 // Verified against when the email is unknown, so response time does not reveal which emails exist.
@@ -22,6 +23,7 @@ export class AuthService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly bus: EventBus,
+    private readonly backoff: LoginBackoff,
   ) {}
 
   /** Opens a session; the login is audited with it. Failures are only in the request log. */
@@ -30,15 +32,22 @@ export class AuthService {
     password: string,
     requestId?: string,
   ): Promise<{ sessionToken: string; expiresAt: Date; principal: Principal }> {
-    const user = await this.repo.findUserByEmail(email.toLowerCase());
+    const account = email.toLowerCase();
+    // Unknown emails back off exactly like known ones: the answer reveals nothing.
+    this.backoff.assertAllowed(account);
+    const user = await this.repo.findUserByEmail(account);
     const ok = await verify(user?.passwordHash ?? DUMMY_HASH, password).catch(() => false);
     if (!user || !ok || user.disabled) {
+      this.backoff.failed(account);
       throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong, or the account is disabled');
     }
     const sessionToken = newSecret('');
     const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3_600_000);
     const principal = toPrincipal('session', user);
+    this.backoff.succeeded(account);
     await this.prisma.$transaction(async (tx) => {
+      // Expired sessions can never be used again; every login sweeps them away.
+      await this.repo.deleteExpiredSessions(tx, new Date());
       const session = await this.repo.createSession(tx, user.id, hashSecret(sessionToken), expiresAt);
       await this.audit.record(
         tx,

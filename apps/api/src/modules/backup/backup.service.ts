@@ -12,8 +12,11 @@ import { orderByForeignKeys } from './table-order.js';
 export const BACKUP_FORMAT = 'portico-backup';
 export const BACKUP_VERSION = 1;
 
-/** Rows that only make sense on the instance that wrote them: live sessions, worker heartbeats. */
-const EPHEMERAL_TABLES = new Set(['_prisma_migrations', 'Session', 'HealthWorker']);
+/**
+ * Rows that only make sense on the instance that wrote them: live sessions, worker heartbeats,
+ * and the master key's check value (the target records its own; `keyCheck` proves they agree).
+ */
+const EPHEMERAL_TABLES = new Set(['_prisma_migrations', 'Session', 'HealthWorker', 'MasterKeyCheck']);
 /** A restore only goes into a Portico that holds no desired state yet (unless forced). */
 const DESIRED_STATE_TABLES = ['Agent', 'Site', 'Upstream', 'Service', 'Certificate'];
 const KEY_CHECK = 'portico-backup-key-check';

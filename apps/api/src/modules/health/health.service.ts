@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { OutboundPolicy } from '../../common/outbound/outbound-policy.js';
 import { AppConfig } from '../../config/app-config.js';
 import { EventBus } from '../events/event-bus.js';
 import { InstanceIdentity } from '../events/instance-identity.js';
@@ -59,6 +60,7 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly instance: InstanceIdentity,
     private readonly latest: LatestResults,
     agentProbes: AgentProbes,
+    policy: OutboundPolicy,
   ) {
     const h = config.health;
     this.thresholds = { degradeAfter: h.degradeAfter, downAfter: h.downAfter, riseAfter: h.riseAfter };
@@ -66,6 +68,7 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
       h.tlsWarnDays,
       h.tlsCaFile ? readFileSync(h.tlsCaFile, 'utf8') : undefined,
       agentProbes,
+      policy,
     );
     this.scheduler = new HealthScheduler({
       concurrency: h.concurrency,

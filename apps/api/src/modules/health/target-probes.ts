@@ -15,13 +15,16 @@ export async function probeUpstream(
   p: Spec<'upstream-http'>,
   timeoutMs: number,
   open?: () => Promise<Duplex>,
+  /** The checked address to connect to (common/outbound); the Host header keeps the name. */
+  address = p.host,
 ): Promise<ProbeResult> {
   const t = performance.now();
   try {
     const res = await httpGet({
       open,
       tls: p.scheme === 'https',
-      address: p.host,
+      address,
+      host: address === p.host ? undefined : p.host,
       port: p.port,
       path: p.path,
       timeoutMs,

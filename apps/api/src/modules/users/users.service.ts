@@ -9,6 +9,7 @@ import type { Actor } from '../auth/principal.js';
 import { credentialsChanged } from '../events/credentials-changed.js';
 import { EventBus } from '../events/event-bus.js';
 import type { CreateUser, UpdateUser } from './dto/user.schema.js';
+import { passwordWeakness } from './password-policy.js';
 import { UsersRepository } from './users.repository.js';
 
 @Injectable()
@@ -32,6 +33,9 @@ export class UsersService implements OnApplicationBootstrap {
     // Another instance may have created the first admin at the same moment.
     if (!(await this.repo.createIfFree({ email, passwordHash: await hash(password), role: 'admin' }))) return;
     this.logger.log({ email }, 'created the first admin');
+    // Refusing here would leave a fresh install without any admin; the operator is told instead.
+    const weak = this.config.adminPassword ? passwordWeakness(password, [email]) : null;
+    if (weak) this.logger.warn(`PORTICO_ADMIN_PASSWORD ${weak}: change it after the first login`);
     if (!this.config.adminPassword) this.generatedAdmin = { email, password };
   }
 
@@ -57,6 +61,7 @@ export class UsersService implements OnApplicationBootstrap {
         { field: 'email', message: 'is already used' },
       ]);
     }
+    assertStrong(dto.password, email);
     const passwordHash = await hash(dto.password);
     return this.repo.transaction(async (tx) => {
       const user = await this.repo.create(tx, { email, passwordHash, role: dto.role ?? 'viewer' });
@@ -71,10 +76,11 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async update(id: string, dto: UpdateUser, actor: Actor) {
-    const passwordHash = dto.password ? await hash(dto.password) : undefined;
     const updated = await this.repo.transaction(async (tx) => {
       const before = await this.repo.find(tx, id);
       if (!before) throw AppError.notFound('User', id);
+      if (dto.password) assertStrong(dto.password, before.email);
+      const passwordHash = dto.password ? await hash(dto.password) : undefined;
       // Setting the password of a stronger user would let these credentials log in as it.
       authorizeRole(actor, before.role, 'Changing this user');
       if (dto.role) authorizeRole(actor, dto.role, 'Giving this role');
@@ -111,4 +117,10 @@ export class UsersService implements OnApplicationBootstrap {
     });
     this.bus.publish(credentialsChanged(id, 'user.deleted'));
   }
+}
+
+/** Every door that sets a password (create, update) goes through here: one policy. */
+function assertStrong(password: string, email: string): void {
+  const weak = passwordWeakness(password, [email]);
+  if (weak) throw AppError.invalid('password', weak);
 }

@@ -37,6 +37,8 @@ export class AcmeAccountsService {
         dto.email ?? null,
       );
     } catch (error) {
+      // CA_UNREACHABLE and OUTBOUND_DENIED say what went wrong already.
+      if (error instanceof AppError) throw error;
       throw new AppError(
         'ACME_FAILED',
         `the CA at ${directoryUrl} refused the account: ${(error as Error).message}`,

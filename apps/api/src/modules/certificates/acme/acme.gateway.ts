@@ -1,7 +1,11 @@
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent, get as httpGet } from 'node:http';
+import { Agent as HttpsAgent, get as httpsGet } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { Injectable } from '@nestjs/common';
 import acme from 'acme-client';
+import { AppError } from '../../../common/errors/app-error.js';
+import { OutboundPolicy } from '../../../common/outbound/outbound-policy.js';
+import { AppConfig } from '../../../config/app-config.js';
 import { parseRenewalInfo, type RenewalInfo } from './ari.js';
 
 export const DIRECTORY_PRESETS = {
@@ -52,12 +56,70 @@ export interface CaChallenge {
  */
 @Injectable()
 export class AcmeGateway {
+  private static extraCa: string | null = null;
+  private static policy = new OutboundPolicy([], []);
+
   /**
    * Trusts one more CA for the ACME server's TLS (Pebble in tests). In production a private
    * CA's root goes in NODE_EXTRA_CA_CERTS, which this HTTP client honours too.
    */
   static trust(caPem: string): void {
-    acme.axios.defaults.httpsAgent = new HttpsAgent({ ca: [...rootCertificates, caPem] });
+    AcmeGateway.extraCa = caPem;
+    AcmeGateway.configureHttp();
+  }
+
+  /**
+   * acme-client's HTTP client (one per process): every connection resolves its host through
+   * the outbound policy and connects to the checked address; every request has a deadline.
+   */
+  private static configureHttp(timeoutMs?: number): void {
+    const lookup = AcmeGateway.policy.lookup;
+    agents.http = new HttpAgent({ lookup });
+    agents.https = new HttpsAgent({
+      lookup,
+      ...(AcmeGateway.extraCa ? { ca: [...rootCertificates, AcmeGateway.extraCa] } : {}),
+    });
+    acme.axios.defaults.httpAgent = agents.http;
+    acme.axios.defaults.httpsAgent = agents.https;
+    if (timeoutMs !== undefined) acme.axios.defaults.timeout = timeoutMs;
+  }
+
+  private readonly timeoutMs: number;
+
+  constructor(config: AppConfig, policy: OutboundPolicy) {
+    this.timeoutMs = config.acmeTimeoutMs;
+    AcmeGateway.policy = policy;
+    AcmeGateway.configureHttp(config.acmeTimeoutMs);
+  }
+
+  /**
+   * Fetches the directory once, within ACME_TIMEOUT_SEC, before anything else talks to the CA:
+   * a stopped or wrong CA fails at once with CA_UNREACHABLE and a plain reason, instead of
+   * acme-client retrying for minutes and then failing on an error it cannot read.
+   */
+  async ensureReachable(directoryUrl: string): Promise<void> {
+    await AcmeGateway.policy.resolve(new URL(directoryUrl).hostname);
+    let res: { status: number; body: string };
+    try {
+      res = await getDirectory(directoryUrl, this.timeoutMs);
+    } catch (error) {
+      throw new AppError(
+        'CA_UNREACHABLE',
+        `CA unreachable at ${directoryUrl}: ${whyUnreachable(error, this.timeoutMs)}`,
+      );
+    }
+    let directory: { newAccount?: unknown; newOrder?: unknown } | null = null;
+    try {
+      directory = JSON.parse(res.body);
+    } catch {
+      // not JSON: reported below
+    }
+    if (res.status !== 200 || !directory?.newAccount || !directory.newOrder) {
+      throw new AppError(
+        'CA_UNREACHABLE',
+        `CA unreachable at ${directoryUrl}: no ACME directory there (HTTP ${res.status})`,
+      );
+    }
   }
 
   /** A conversation with the CA under one account, in Portico's terms (see AcmeSession). */
@@ -76,6 +138,7 @@ export class AcmeGateway {
 
   /** Registers (or finds, for an existing key) the account; returns its URL. */
   async register(keys: AccountKeys, email: string | null): Promise<string> {
+    await this.ensureReachable(keys.directoryUrl);
     const client = this.client(keys);
     await client.createAccount({
       termsOfServiceAgreed: true,
@@ -221,5 +284,63 @@ class AcmeClientSession implements AcmeSession {
     const value = map.get(key);
     if (!value) throw new Error('not an object of this ACME session');
     return value;
+  }
+}
+
+const agents: { http: HttpAgent; https: HttpsAgent } = { http: new HttpAgent(), https: new HttpsAgent() };
+
+/**
+ * GET the directory with node's own client (acme-client's axios instance retries refused
+ * connections for over a minute), with one deadline for connect and answer together.
+ */
+function getDirectory(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  const https = url.startsWith('https:');
+  return new Promise((resolve, reject) => {
+    const req = (https ? httpsGet : httpGet)(
+      url,
+      { agent: https ? agents.https : agents.http, headers: { accept: 'application/json' } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (body.length < 1 << 16) body += chunk;
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+        res.on('error', reject);
+      },
+    );
+    const timer = setTimeout(
+      () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** A socket error as a person reads it; never a stack, never acme-client internals. */
+function whyUnreachable(error: unknown, timeoutMs: number): string {
+  const e = error as { code?: string; message?: string };
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNABORTED':
+    case 'ETIMEDOUT':
+      return `no answer within ${Math.round(timeoutMs / 1000)} s`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'the connection was closed (is it an HTTP(S) server?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the name does not resolve';
+    case 'OUTBOUND_DENIED':
+      return e.message ?? 'refused by the outbound policy';
+    default:
+      return e.code ? `${e.code}` : (e.message ?? 'unknown error').slice(0, 200);
   }
 }

@@ -72,6 +72,7 @@ export class OrderRunner {
       if (prepared) await this.step(orderId, prepared.step, prepared.detail);
 
       const { account } = order;
+      await this.gateway.ensureReachable(account.directoryUrl);
       const ca = this.gateway.session({
         directoryUrl: account.directoryUrl,
         accountKeyPem: this.secrets.open(account.keyEncrypted),
