@@ -96,6 +96,11 @@ if ((${#missing[@]} == 0)); then
 elif [[ $mode == check ]]; then
   say "packages: missing ${missing[*]}"
   problems=1
+elif ! command -v apt-get >/dev/null 2>&1; then
+  say "The test suite needs these Debian packages, which are not installed: ${missing[*]}" >&2
+  say "This script installs them with apt-get (Debian, Ubuntu); on this system install their" >&2
+  say "equivalents by hand, then run npm test again." >&2
+  exit 2
 elif [[ ${as_root[0]:-} == none ]]; then
   say "The test suite needs these Debian packages, which are not installed: ${missing[*]}" >&2
   say "Installing them needs root. Run this once, then npm test again:" >&2
