@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RenderedFile } from '../render/fleet-state.js';
 import { DeployError } from './deploy.error.js';
-import type { DeployOutcome, DeployProgress, DriftReport } from './deploy-outcome.js';
+import type { DeployOutcome, DeployProgress, DeployStep, DriftReport } from './deploy-outcome.js';
 import { HostConfigImport } from './host-config-import.js';
 import { HostInventory, type HostSnapshot } from './host-inventory.js';
 import { type HostSettings, hookLine } from './host-settings.js';
@@ -25,7 +25,18 @@ export interface DeployRequest {
   /** Requests the previous config must answer after a rollback; default: none. */
   rollbackChecks?: HttpCheck[];
   onProgress?: (event: DeployProgress) => void;
+  /** Awaited after each step's work, before it is reported; tests stop a run there for good. */
+  holdAfter?: (step: DeployStep) => Promise<void>;
+  /**
+   * false: a failure after the switch leaves the new tree live (outcome `failed` with
+   * `liveChanged`) instead of restoring the previous one. Recovery uses it to return a host to its
+   * last verified tree: what was live before that is the tree that just failed.
+   */
+  restoreOnFailure?: boolean;
 }
+
+/** What the host runs when its live tree was validated, reloaded and verified in place. */
+export type LiveConfirmation = { ok: true; checks: CheckResult[] } | { ok: false; failure: StepFailure };
 
 /**
  * The host protocol for one agent: inspect → stage → validate → switch → reload → verify, and
@@ -59,7 +70,7 @@ export class HostDeployer {
         problems,
       });
     }
-    const steps = new StepRunner(request.onProgress ?? (() => undefined));
+    const steps = new StepRunner(request.onProgress ?? (() => undefined), request.holdAfter);
     const run = steps.run.bind(steps);
     const elapsed = () => Date.now() - startedAt;
     const hook = hookLine(this.settings);
@@ -151,6 +162,16 @@ export class HostDeployer {
       checks = await run('verify', () => this.verify(request.checks ?? [], unitPlan.restart), okCount);
     } catch (error) {
       const failure = StepFailure.of(error, 'switch');
+      if (request.restoreOnFailure === false) {
+        return {
+          status: 'failed',
+          revision,
+          step: failure.step,
+          reason: failure.message,
+          liveChanged: true,
+          durationMs: elapsed(),
+        };
+      }
       return this.rollBack(request, snapshot, unitPlan, failure, steps, elapsed);
     }
 
@@ -173,6 +194,29 @@ export class HostDeployer {
       checks,
       durationMs: elapsed(),
     };
+  }
+
+  /**
+   * The live tree as it is: validated in place, the proxy reloaded, the checks answered. For a
+   * host whose live tree was switched by a run that never verified it (its instance died).
+   */
+  async confirmLive(
+    request: Pick<DeployRequest, 'checks' | 'onProgress' | 'holdAfter'>,
+  ): Promise<LiveConfirmation> {
+    const steps = new StepRunner(request.onProgress ?? (() => undefined), request.holdAfter);
+    try {
+      await steps.run('validate', async () => {
+        const result = await this.transport.exec(`( ${this.settings.validateCommand} ) 2>&1`);
+        if (result.code !== 0) {
+          throw new StepFailure('validate', 'the live config does not validate', clip(result.stdout));
+        }
+      });
+      await steps.run('reload', () => this.reloadProxy());
+      const checks = await steps.run('verify', () => this.verify(request.checks ?? [], []), okCount);
+      return { ok: true, checks };
+    } catch (error) {
+      return { ok: false, failure: StepFailure.of(error, 'validate') };
+    }
   }
 
   /** Expected files vs. the live tree, re-hashed on the host. */
@@ -206,7 +250,10 @@ export class HostDeployer {
   private async reload(plan: UnitPlan, proxyTouched: boolean): Promise<void> {
     // Services first, so a site that starts proxying to a new service finds it running.
     await this.units.apply(plan);
-    if (!proxyTouched) return;
+    if (proxyTouched) await this.reloadProxy();
+  }
+
+  private async reloadProxy(): Promise<void> {
     const result = await this.transport.exec(this.settings.reloadCommand);
     if (result.code !== 0) {
       throw new StepFailure(
@@ -235,10 +282,10 @@ export class HostDeployer {
     const failed = results.find((r) => !r.ok);
     if (failed) {
       const c = failed.check;
-      const why = failed.status ? `status ${failed.status}` : failed.error;
+      const where = `${c.hostHeader} on port ${c.port}${c.path ?? '/'}`;
       throw new StepFailure(
         'verify',
-        `${c.hostHeader} on port ${c.port}${c.path ?? '/'} did not answer: ${why}`,
+        failed.status ? `${where} answered ${failed.status}` : `${where} did not answer: ${failed.error}`,
       );
     }
     if (inactive.length > 0) throw new StepFailure('verify', `units not active: ${inactive.join(', ')}`);

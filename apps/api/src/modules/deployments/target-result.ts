@@ -39,7 +39,9 @@ export function resultOfOutcome(outcome: DeployOutcome): TargetResult {
         status: 'failed',
         error: `${outcome.code ? `${outcome.code}: ` : ''}${outcome.step}: ${outcome.reason}`,
         log: [
-          `failed in step ${outcome.step}, live config untouched: ${outcome.reason}`,
+          outcome.liveChanged
+            ? `failed in step ${outcome.step} after the switch, the new tree stays live: ${outcome.reason}`
+            : `failed in step ${outcome.step}, live config untouched: ${outcome.reason}`,
           ...(outcome.validatorOutput ? ['validator output:', outcome.validatorOutput.trimEnd()] : []),
         ],
       };
