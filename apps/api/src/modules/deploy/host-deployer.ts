@@ -100,6 +100,15 @@ export class HostDeployer {
       !this.settings.units ||
       (unitPlan.unlink.length === 0 && unitPlan.link.every((u) => snapshot.linkedUnits.includes(u)));
     if (isIdentical(diff) && snapshot.hook === hook && unitsInPlace) {
+      // Nothing to deploy, but old trees and leftovers of interrupted runs go all the same.
+      if (snapshot.liveTarget && this.needsPruning(snapshot)) {
+        const liveTarget = snapshot.liveTarget;
+        await run(
+          'prune',
+          () => this.tree.prune(liveTarget),
+          (removed) => `${removed.length} removed`,
+        ).catch(() => undefined);
+      }
       return {
         status: 'unchanged',
         revision,
@@ -245,6 +254,16 @@ export class HostDeployer {
     const importer = new HostConfigImport(this.transport, this.settings);
     const files = await importer.read();
     return { files, proposal: importer.propose(files) };
+  }
+
+  /** More trees than keepRevisions besides live, or staging/work leftovers. */
+  private needsPruning(snapshot: HostSnapshot): boolean {
+    const live = snapshot.liveTarget?.replace(/^revisions\//, '');
+    const others = snapshot.revisions.filter((name) => name !== live);
+    return (
+      others.some((name) => name.startsWith('.staging-') || name.startsWith('.work-')) ||
+      others.length > Math.max(1, this.settings.keepRevisions)
+    );
   }
 
   private async reload(plan: UnitPlan, proxyTouched: boolean): Promise<void> {

@@ -65,6 +65,8 @@ export interface ProbeResult {
   /** Short human-readable reason, e.g. "HTTP 502" or "connect ECONNREFUSED". */
   message: string;
   detail?: Record<string, unknown>;
+  /** The probe did not look (its subject was busy): no state moves, nothing is published. */
+  skipped?: true;
 }
 
 /** One probe result as kept in memory (and Redis) and sent to dashboards. */
