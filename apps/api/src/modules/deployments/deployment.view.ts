@@ -17,7 +17,16 @@ export function toDeploymentView(d: Deployment & { targets?: TargetRow[] }) {
     ...deployment,
     durationMs: d.startedAt && d.finishedAt ? d.finishedAt.getTime() - d.startedAt.getTime() : null,
     ...(targets
-      ? { targets: [...targets].sort((a, b) => a.agent.name.localeCompare(b.agent.name)).map(toTargetView) }
+      ? {
+          targetCounts: countBy(targets.map((t) => t.status)),
+          targets: [...targets].sort((a, b) => a.agent.name.localeCompare(b.agent.name)).map(toTargetView),
+        }
       : {}),
   };
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
 }

@@ -133,9 +133,12 @@ export class DeploymentsRepository {
 
   /** Sets the deployment's final status once none of its targets is open; null while some are. */
   async finalizeIn(tx: Tx, deploymentId: string): Promise<FinalDeploymentStatus | null> {
-    const targets = await tx.deploymentTarget.findMany({ where: { deploymentId }, select: { status: true } });
+    const targets = await tx.deploymentTarget.findMany({
+      where: { deploymentId },
+      select: { status: true, warning: true },
+    });
     if (targets.some((t) => isOpen(t.status))) return null;
-    const status = deploymentStatusOf(targets.map((t) => t.status));
+    const status = deploymentStatusOf(targets);
     const { count } = await tx.deployment.updateMany({
       where: { id: deploymentId, status: { in: ['pending', 'running'] } },
       data: { status, finishedAt: new Date(), ...(targets.length ? {} : { startedAt: new Date() }) },

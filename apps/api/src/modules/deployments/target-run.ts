@@ -129,7 +129,14 @@ export class TargetRun {
     const finished = await repo.finishTarget(
       this.ref,
       { status: 'running', instanceId: this.deps.instanceId },
-      { status: result.status, error: result.error, finishedAt: new Date(), log: this.text(), step: null },
+      {
+        status: result.status,
+        error: result.error,
+        warning: result.warning ?? null,
+        finishedAt: new Date(),
+        log: this.text(),
+        step: null,
+      },
       verified && result.status !== 'failed' && target.snapshotHash
         ? {
             targetId: target.id,
@@ -147,7 +154,10 @@ export class TargetRun {
       { targetId: this.ref.id, agentId: this.ref.agentId, status: result.status },
       'target finished',
     );
-    this.publish('target.finished', { status: result.status, message: result.error ?? undefined });
+    this.publish('target.finished', {
+      status: result.status,
+      message: result.error ?? result.warning ?? undefined,
+    });
     if (finished.deploymentStatus) {
       bus.publish(deploymentEvent('deployment.finished', this.ref.deploymentId, finished.deploymentStatus));
     }
