@@ -163,7 +163,13 @@ export interface Service {
   version: number;
 }
 
-export type DeploymentStatus = 'pending' | 'running' | 'succeeded' | 'partially_failed' | 'failed';
+export type DeploymentStatus =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'succeeded_with_warnings'
+  | 'partially_failed'
+  | 'failed';
 export type TargetStatus = 'pending' | 'running' | 'succeeded' | 'unchanged' | 'failed' | 'rolled_back';
 
 export interface DeploymentTarget {
@@ -174,6 +180,8 @@ export interface DeploymentTarget {
   step: string | null;
   log?: string;
   error: string | null;
+  /** Converged, but verify saw 502/503/504 (its backend did not answer). */
+  warning?: string | null;
   revision?: number;
   startedAt: string | null;
   finishedAt: string | null;
