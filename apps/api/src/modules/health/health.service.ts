@@ -225,7 +225,7 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
     const next =
       fresh && result.outcome === 'ok'
         ? { ...initialState('up'), okStreak: 1 }
-        : advance(previous, result.outcome, this.thresholds);
+        : advance(previous, result.outcome, this.thresholds, result.conclusive);
     this.states.set(check.key, next);
     const at = new Date();
     this.publishResult(check, result, next.status, at);
