@@ -174,6 +174,15 @@ export class DeploymentsRepository {
     });
   }
 
+  /** A target of the agent is pending or running. */
+  async agentHasWork(agentId: string): Promise<boolean> {
+    return (
+      (await this.prisma.deploymentTarget.count({
+        where: { agentId, status: { in: ['pending', 'running'] } },
+      })) > 0
+    );
+  }
+
   async agentBusy(agentId: string): Promise<boolean> {
     return (await this.prisma.deploymentTarget.count({ where: { agentId, status: 'running' } })) > 0;
   }

@@ -31,8 +31,12 @@ export class DriftService {
   async checkIdle(agentId: string): Promise<Awaited<ReturnType<DriftService['check']>> | null> {
     // A run releases the lock just after it reports its end: a check that follows that report
     // waits the moment out rather than skipping.
+    // Work queued for the agent goes first: a deploy is about to change the host anyway, and a
+    // check holding the lock would only delay it.
     const deadline = Date.now() + LOCK_WAIT_MS;
-    while (!(await this.locks.tryLock(agentId))) {
+    for (;;) {
+      if (await this.repo.agentHasWork(agentId)) return null;
+      if (await this.locks.tryLock(agentId)) break;
       if (Date.now() > deadline) return null;
       await new Promise((r) => setTimeout(r, 100));
     }
