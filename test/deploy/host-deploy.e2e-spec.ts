@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { DeployOutcome, DeployProgress } from '../../apps/api/src/modules/deploy/deploy-outcome.js';
@@ -95,6 +95,26 @@ describe('HostDeployer on real sshd hosts with real nginx and Apache', () => {
       expect(host.reloadCount()).toBe(1);
       expect(liveOf(host)).toBe('revisions/1');
     }
+  });
+
+  it('no-op redeploy on a host with old trees and leftovers: they are pruned, nothing else changes', async () => {
+    fleet = await SshHostFleet.start(['nginx']);
+    const host = fleet.hosts[0]!;
+    await deploy(host, '1', V1);
+    for (let i = 0; i < 7; i++) mkdirSync(`${host.configRoot}/revisions/old-${i}`);
+    mkdirSync(`${host.configRoot}/revisions/.staging-leftover`);
+    const { outcome, events } = await deploy(host, '2', V1);
+    expect(outcome).toMatchObject({ status: 'unchanged', liveRevision: '1' });
+    expect(events.map((e) => `${e.step}:${e.status}`)).toEqual([
+      'inspect:started',
+      'inspect:done',
+      'prune:started',
+      'prune:done',
+    ]);
+    expect(readdirSync(`${host.configRoot}/revisions`).sort()).toEqual(
+      ['1', 'old-2', 'old-3', 'old-4', 'old-5', 'old-6'].sort(),
+    );
+    expect(host.reloadCount()).toBe(1);
   });
 
   it('a change reaches all hosts; only changed files are uploaded, the previous tree is kept', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { agentDocFor } from '../fixtures/fleet-agent.js';
 import { LoopbackAddress } from '../fixtures/loopback-address.js';
 import { SshHost } from '../fixtures/ssh-host.js';
 import { SshHostFleet } from '../fixtures/ssh-host-fleet.js';
@@ -67,7 +68,11 @@ describe('agent connection', () => {
       'hook_dir:pass',
       'namespaces:pass',
       'current_config:pass',
+      'init_system:pass',
+      'reload_command:pass',
+      'status_command:pass',
     ]);
+    expect(first.body.proposedOverrides).toBeNull();
     const view = (await portico.api.get(`/api/v1/agents/${apache!.id}`)).body;
     expect(view).toMatchObject({
       hostKeyFingerprint: apache!.host.hostKeyFingerprint,
@@ -97,6 +102,49 @@ describe('agent connection', () => {
 
     const audit = await portico.api.get(`/api/v1/audit?limit=100`);
     expect(JSON.stringify(audit.body)).toMatch(/agent\.test/);
+  });
+
+  it('on a host without systemd the test says so, proposes overrides, and a deploy after applying them succeeds', async () => {
+    fleet = await SshHostFleet.start(['nginx']);
+    const host = fleet.hosts[0]!;
+    // The defaults for reload, status and units (systemctl), the test layout for the rest.
+    const doc = agentDocFor(host);
+    const { statusCommand: _s, units: _u, ...layout } = doc.hostOverrides;
+    const created = await portico.api.post('/api/v1/agents', {
+      ...doc,
+      reloadCommand: null,
+      hostOverrides: layout,
+    });
+    expect(created.status).toBe(201);
+    const agent = { id: created.body.id as string, name: created.body.name as string, host };
+
+    const test = await portico.api.post(`/api/v1/agents/${agent.id}/test`);
+    expect(test.status).toBe(200);
+    expect(test.body.ok).toBe(false);
+    expect(check(test.body, 'init_system')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/^no systemd \(PID 1 is /),
+    });
+    expect(check(test.body, 'reload_command')).toMatchObject({
+      status: 'fail',
+      detail: '"systemctl reload nginx" cannot run: this host has no systemd',
+    });
+    expect(check(test.body, 'status_command')?.status).toBe('fail');
+    const proposed = test.body.proposedOverrides;
+    expect(proposed.reasons).toHaveLength(3);
+    expect(proposed.patch).toEqual({
+      reloadCommand: `nginx -c ${host.settings().validateCommand.split(' -c ')[1]!.split(' ')[0]} -e ${host.settings().validateCommand.split(' -e ')[1]} -s reload`,
+      hostOverrides: { ...layout, statusCommand: 'pgrep -x nginx >/dev/null', units: null },
+    });
+
+    // One PATCH applies the proposal; the test passes, and so does a deploy.
+    expect((await portico.api.patch(`/api/v1/agents/${agent.id}`, proposed.patch)).status).toBe(200);
+    const again = await portico.api.post(`/api/v1/agents/${agent.id}/test`);
+    expect(again.body).toMatchObject({ ok: true, proposedOverrides: null });
+    const site = await createSite(portico.api, [agent], backend.port);
+    const done = await deploy(portico.api, [agent]);
+    expect(done.status).toBe('succeeded');
+    expect(await servedBy(host, site.hostname, 'app')).toBe('app');
   });
 
   it('a changed host key stops every operation until an admin accepts it', async () => {

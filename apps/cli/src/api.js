@@ -12,6 +12,8 @@ export const EXIT = {
   UNAVAILABLE: 4,
   /** Authentication or permission refused. */
   DENIED: 5,
+  /** deploy --wait: every host took the config, but some proxy answered 502/503/504 (a backend is down). */
+  WARNINGS: 6,
 };
 
 export class CliError extends Error {

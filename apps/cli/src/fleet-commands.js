@@ -4,7 +4,7 @@ import { CliError, EXIT } from './api.js';
 /** @typedef {import('./api.js').Api} Api */
 /** @typedef {import('./state-commands.js').Io} Io */
 
-const FINISHED = new Set(['succeeded', 'partially_failed', 'failed']);
+const FINISHED = new Set(['succeeded', 'succeeded_with_warnings', 'partially_failed', 'failed']);
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -47,7 +47,8 @@ export async function deploy(api, io, opts) {
     const seen = new Map();
     for (;;) {
       for (const t of d.targets ?? []) {
-        const line = `${t.status}${t.step ? ` (${t.step})` : ''}${t.error ? `: ${t.error}` : ''}`;
+        const why = t.error ?? t.warning;
+        const line = `${t.status}${t.step ? ` (${t.step})` : ''}${why ? `: ${why}` : ''}`;
         if (seen.get(t.agentId) !== line && !io.json) io.out(`  ${t.agentName}: ${line}`);
         seen.set(t.agentId, line);
       }
@@ -61,6 +62,13 @@ export async function deploy(api, io, opts) {
       );
   }
   if (io.json) io.out(JSON.stringify(d, null, 2));
+  if (opts.wait && d.status === 'succeeded_with_warnings') {
+    throw new CliError(
+      `deployment ${d.id} succeeded with warnings: some backends did not answer`,
+      EXIT.WARNINGS,
+      d,
+    );
+  }
   if (opts.wait && d.status !== 'succeeded') {
     throw new CliError(`deployment ${d.id} ${d.status}`, EXIT.FAILED, d);
   }

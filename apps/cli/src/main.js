@@ -64,7 +64,10 @@ export async function run(argv, io = {}) {
     .description('deploy the current revision to every agent, or those a selector picks')
     .option('--selector <key=value...>', 'agents whose labels match (comma-separated or repeated)')
     .option('--agent <name...>', 'these agents')
-    .option('--wait', 'follow the deployment until it finishes; non-zero exit unless it succeeded')
+    .option(
+      '--wait',
+      'follow the deployment until it finishes; non-zero exit unless it succeeded (6: with warnings)',
+    )
     .action((opts) => action((api, o) => deploy(api, o, opts))());
   program
     .command('status')

@@ -72,6 +72,10 @@ const envSchema = z.object({
   DEPLOY_CONNECT_TIMEOUT_MS: ms.min(100).default(10_000),
   DEPLOY_COMMAND_TIMEOUT_MS: ms.min(100).default(60_000),
   DEPLOY_SHUTDOWN_GRACE_MS: ms.default(30_000),
+  /** Test-only: a run stops for good after this step's work (so a test can kill the instance there). */
+  DEPLOY_TEST_HOLD_AFTER_STEP: z
+    .enum(['inspect', 'stage', 'validate', 'switch', 'reload', 'verify', 'rollback'])
+    .optional(),
   METRICS_TOKEN: z
     .string()
     .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16-256 printable characters without spaces')
@@ -171,6 +175,8 @@ export interface DeploySettings {
   commandTimeoutMs: number;
   /** On shutdown, how long running targets may finish before they are abandoned to recovery. */
   shutdownGraceMs: number;
+  /** Test-only (DEPLOY_TEST_HOLD_AFTER_STEP): runs stop for good after this step's work. */
+  testHoldAfterStep: string | undefined;
 }
 
 /** Health checks on this instance (docs/health.md). */
@@ -285,6 +291,7 @@ export class AppConfig {
         connectTimeoutMs: e.DEPLOY_CONNECT_TIMEOUT_MS,
         commandTimeoutMs: e.DEPLOY_COMMAND_TIMEOUT_MS,
         shutdownGraceMs: e.DEPLOY_SHUTDOWN_GRACE_MS,
+        testHoldAfterStep: e.DEPLOY_TEST_HOLD_AFTER_STEP,
       },
       health: {
         enabled: e.HEALTH_ENABLED,

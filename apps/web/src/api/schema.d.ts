@@ -1440,7 +1440,7 @@ export interface components {
       /** @enum {string} */
       kind: 'deploy' | 'rollback';
       /** @enum {string} */
-      status: 'pending' | 'running' | 'succeeded' | 'partially_failed' | 'failed';
+      status: 'pending' | 'running' | 'succeeded' | 'succeeded_with_warnings' | 'partially_failed' | 'failed';
       /** @description what was asked for: all, labels or agent ids */
       selector: unknown;
       /** Format: uuid */
@@ -1453,6 +1453,10 @@ export interface components {
       /** Format: date-time */
       finishedAt: string | null;
       durationMs: number | null;
+      /** @description how many targets are in each status */
+      targetCounts: {
+        [key: string]: number;
+      };
       targets: components['schemas']['DeploymentTarget'][];
     };
     DeploymentTarget: {
@@ -1469,6 +1473,8 @@ export interface components {
       step: string | null;
       log: string;
       error: string | null;
+      /** @description converged, but verify saw an upstream error (502/503/504) on this host */
+      warning: string | null;
       revision: number;
       /** @description path → sha256 of what this target deploys */
       fileHashes: {
@@ -1501,7 +1507,7 @@ export interface components {
       /** @enum {string} */
       kind: 'deploy' | 'rollback';
       /** @enum {string} */
-      status: 'pending' | 'running' | 'succeeded' | 'partially_failed' | 'failed';
+      status: 'pending' | 'running' | 'succeeded' | 'succeeded_with_warnings' | 'partially_failed' | 'failed';
       /** @description what was asked for: all, labels or agent ids */
       selector: unknown;
       /** Format: uuid */
@@ -3525,7 +3531,13 @@ export interface operations {
       query?: {
         limit?: number;
         offset?: number;
-        status?: 'pending' | 'running' | 'succeeded' | 'partially_failed' | 'failed';
+        status?:
+          | 'pending'
+          | 'running'
+          | 'succeeded'
+          | 'succeeded_with_warnings'
+          | 'partially_failed'
+          | 'failed';
         agentId?: string;
       };
       header?: never;

@@ -61,7 +61,11 @@ export function DeploymentDetail({ id }: { id: string }) {
     <>
       <PageHeader title={`${d.kind === 'rollback' ? 'Rollback' : 'Deployment'} of revision ${d.revision}`}>
         <Link href="/">All deployments</Link>
-        {can('deploy') && finished && d.kind === 'deploy' ? (
+        {/* Only a succeeded target changed its host: a deployment without one has nothing to undo. */}
+        {can('deploy') &&
+        finished &&
+        d.kind === 'deploy' &&
+        d.targets?.some((t) => t.status === 'succeeded') ? (
           <button type="button" className="danger" onClick={() => void rollback()}>
             Roll back
           </button>
@@ -116,6 +120,7 @@ export function DeploymentDetail({ id }: { id: string }) {
               ))}
             </ol>
             {t.error ? <div className="error">{t.error}</div> : null}
+            {t.warning ? <div className="warning">{t.warning}</div> : null}
             <pre className="log">
               {t.log ||
                 (live[t.agentId] ?? [])

@@ -5,6 +5,7 @@ import { toAgentView } from '../agents/agent.view.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { HostTester, type HostTestReport } from '../deploy/host-tester.js';
+import type { OverrideProposal } from '../deploy/override-proposal.js';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
 import { requiredApacheModules } from '../render/agent-renderer.js';
 import { RevisionService } from '../revisions/revision.service.js';
@@ -45,6 +46,9 @@ export class AgentHostsService {
       hostKeyFingerprint: report.hostKeyFingerprint,
       firstContact: report.firstContact,
       checks: report.checks,
+      proposedOverrides: report.proposal
+        ? { reasons: report.proposal.reasons, patch: patchFor(agent, report.proposal) }
+        : null,
     };
   }
 
@@ -125,6 +129,19 @@ export class AgentHostsService {
   private async find(id: string): Promise<Agent> {
     return (await this.repo.find(id)) ?? notFound(id);
   }
+}
+
+/** The body of one PATCH /agents/:id that applies a proposal (host overrides are replaced whole). */
+function patchFor(agent: Agent, proposal: OverrideProposal) {
+  const current = (agent.hostOverrides ?? {}) as Record<string, unknown>;
+  const overrides = {
+    ...(proposal.statusCommand ? { statusCommand: proposal.statusCommand } : {}),
+    ...(proposal.units === null ? { units: null } : {}),
+  };
+  return {
+    ...(proposal.reloadCommand ? { reloadCommand: proposal.reloadCommand } : {}),
+    ...(Object.keys(overrides).length > 0 ? { hostOverrides: { ...current, ...overrides } } : {}),
+  };
 }
 
 function notFound(id: string): never {

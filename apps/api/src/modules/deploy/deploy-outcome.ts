@@ -47,7 +47,7 @@ export interface DeployedOutcome extends OutcomeBase {
   checks: CheckResult[];
 }
 
-/** Stopped before the switch: live was never touched. */
+/** Stopped before the switch: live was never touched (unless `liveChanged`). */
 export interface FailedOutcome extends OutcomeBase {
   status: 'failed';
   step: DeployStep;
@@ -56,6 +56,8 @@ export interface FailedOutcome extends OutcomeBase {
   validatorOutput?: string;
   /** Set when the SSH layer failed (connection lost, timeout). */
   code?: DeployErrorCode;
+  /** Failed after the switch with restoreOnFailure false: the new tree stays live. */
+  liveChanged?: boolean;
 }
 
 /** Failed after the switch; the previous tree is live again and was reloaded and verified. */

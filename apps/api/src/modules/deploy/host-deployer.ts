@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RenderedFile } from '../render/fleet-state.js';
 import { DeployError } from './deploy.error.js';
-import type { DeployOutcome, DeployProgress, DriftReport } from './deploy-outcome.js';
+import type { DeployOutcome, DeployProgress, DeployStep, DriftReport } from './deploy-outcome.js';
 import { HostInventory, type HostSnapshot } from './host-inventory.js';
 import { type HostSettings, hookLine } from './host-settings.js';
 import { type CheckResult, type HttpCheck, HttpProbe } from './http-probe.js';
@@ -23,7 +23,18 @@ export interface DeployRequest {
   /** Requests the previous config must answer after a rollback; default: none. */
   rollbackChecks?: HttpCheck[];
   onProgress?: (event: DeployProgress) => void;
+  /** Awaited after each step's work, before it is reported; tests stop a run there for good. */
+  holdAfter?: (step: DeployStep) => Promise<void>;
+  /**
+   * false: a failure after the switch leaves the new tree live (outcome `failed` with
+   * `liveChanged`) instead of restoring the previous one. Recovery uses it to return a host to its
+   * last verified tree: what was live before that is the tree that just failed.
+   */
+  restoreOnFailure?: boolean;
 }
+
+/** What the host runs when its live tree was validated, reloaded and verified in place. */
+export type LiveConfirmation = { ok: true; checks: CheckResult[] } | { ok: false; failure: StepFailure };
 
 /**
  * The host protocol for one agent: inspect → stage → validate → switch → reload → verify, and
@@ -57,7 +68,7 @@ export class HostDeployer {
         problems,
       });
     }
-    const steps = new StepRunner(request.onProgress ?? (() => undefined));
+    const steps = new StepRunner(request.onProgress ?? (() => undefined), request.holdAfter);
     const run = steps.run.bind(steps);
     const elapsed = () => Date.now() - startedAt;
     const hook = hookLine(this.settings);
@@ -87,6 +98,15 @@ export class HostDeployer {
       !this.settings.units ||
       (unitPlan.unlink.length === 0 && unitPlan.link.every((u) => snapshot.linkedUnits.includes(u)));
     if (isIdentical(diff) && snapshot.hook === hook && unitsInPlace) {
+      // Nothing to deploy, but old trees and leftovers of interrupted runs go all the same.
+      if (snapshot.liveTarget && this.needsPruning(snapshot)) {
+        const liveTarget = snapshot.liveTarget;
+        await run(
+          'prune',
+          () => this.tree.prune(liveTarget),
+          (removed) => `${removed.length} removed`,
+        ).catch(() => undefined);
+      }
       return {
         status: 'unchanged',
         revision,
@@ -149,6 +169,16 @@ export class HostDeployer {
       checks = await run('verify', () => this.verify(request.checks ?? [], unitPlan.restart), okCount);
     } catch (error) {
       const failure = StepFailure.of(error, 'switch');
+      if (request.restoreOnFailure === false) {
+        return {
+          status: 'failed',
+          revision,
+          step: failure.step,
+          reason: failure.message,
+          liveChanged: true,
+          durationMs: elapsed(),
+        };
+      }
       return this.rollBack(request, snapshot, unitPlan, failure, steps, elapsed);
     }
 
@@ -173,6 +203,29 @@ export class HostDeployer {
     };
   }
 
+  /**
+   * The live tree as it is: validated in place, the proxy reloaded, the checks answered. For a
+   * host whose live tree was switched by a run that never verified it (its instance died).
+   */
+  async confirmLive(
+    request: Pick<DeployRequest, 'checks' | 'onProgress' | 'holdAfter'>,
+  ): Promise<LiveConfirmation> {
+    const steps = new StepRunner(request.onProgress ?? (() => undefined), request.holdAfter);
+    try {
+      await steps.run('validate', async () => {
+        const result = await this.transport.exec(`( ${this.settings.validateCommand} ) 2>&1`);
+        if (result.code !== 0) {
+          throw new StepFailure('validate', 'the live config does not validate', clip(result.stdout));
+        }
+      });
+      await steps.run('reload', () => this.reloadProxy());
+      const checks = await steps.run('verify', () => this.verify(request.checks ?? [], []), okCount);
+      return { ok: true, checks };
+    } catch (error) {
+      return { ok: false, failure: StepFailure.of(error, 'validate') };
+    }
+  }
+
   /** Expected files vs. the live tree, re-hashed on the host. */
   async drift(files: RenderedFile[]): Promise<DriftReport> {
     const snapshot = await this.inventory.read();
@@ -194,10 +247,23 @@ export class HostDeployer {
     };
   }
 
+  /** More trees than keepRevisions besides live, or staging/work leftovers. */
+  private needsPruning(snapshot: HostSnapshot): boolean {
+    const live = snapshot.liveTarget?.replace(/^revisions\//, '');
+    const others = snapshot.revisions.filter((name) => name !== live);
+    return (
+      others.some((name) => name.startsWith('.staging-') || name.startsWith('.work-')) ||
+      others.length > Math.max(1, this.settings.keepRevisions)
+    );
+  }
+
   private async reload(plan: UnitPlan, proxyTouched: boolean): Promise<void> {
     // Services first, so a site that starts proxying to a new service finds it running.
     await this.units.apply(plan);
-    if (!proxyTouched) return;
+    if (proxyTouched) await this.reloadProxy();
+  }
+
+  private async reloadProxy(): Promise<void> {
     const result = await this.transport.exec(this.settings.reloadCommand);
     if (result.code !== 0) {
       throw new StepFailure(
@@ -226,10 +292,10 @@ export class HostDeployer {
     const failed = results.find((r) => !r.ok);
     if (failed) {
       const c = failed.check;
-      const why = failed.status ? `status ${failed.status}` : failed.error;
+      const where = `${c.hostHeader} on port ${c.port}${c.path ?? '/'}`;
       throw new StepFailure(
         'verify',
-        `${c.hostHeader} on port ${c.port}${c.path ?? '/'} did not answer: ${why}`,
+        failed.status ? `${where} answered ${failed.status}` : `${where} did not answer: ${failed.error}`,
       );
     }
     if (inactive.length > 0) throw new StepFailure('verify', `units not active: ${inactive.join(', ')}`);

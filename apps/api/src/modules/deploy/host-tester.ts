@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { posix } from 'node:path';
 import { DeployError } from './deploy.error.js';
 import type { HostSettings } from './host-settings.js';
+import { type OverrideProposal, proposeOverrides, usesSystemctl } from './override-proposal.js';
 import { shellArg as q } from './shell-arg.js';
 import { type SshTarget, SshTransport } from './ssh.transport.js';
 
@@ -15,7 +16,10 @@ export type HostCheckName =
   | 'config_root'
   | 'hook_dir'
   | 'namespaces'
-  | 'current_config';
+  | 'current_config'
+  | 'init_system'
+  | 'reload_command'
+  | 'status_command';
 
 export interface HostCheck {
   name: HostCheckName;
@@ -34,6 +38,8 @@ export interface HostTestReport {
   /** e.g. "1.22.1" or "2.4.62", for the renderer's version-dependent choices. */
   proxyVersion: string | null;
   checks: HostCheck[];
+  /** Settings that would work where the current ones cannot (no systemd); null when none needed. */
+  proposal: OverrideProposal | null;
 }
 
 const ORDER: HostCheckName[] = [
@@ -47,6 +53,9 @@ const ORDER: HostCheckName[] = [
   'hook_dir',
   'namespaces',
   'current_config',
+  'init_system',
+  'reload_command',
+  'status_command',
 ];
 
 /** `POST /agents/:id/test`: everything a deploy will need, each reported pass/fail. */
@@ -60,6 +69,7 @@ export class HostTester {
       checks.set(name, { name, status, detail });
     // A changed host key: the fingerprint the host presents instead of the pinned one.
     let offered: string | null = null;
+    let proposal: OverrideProposal | null = null;
     const report = (transport: SshTransport | null, proxyVersion: string | null): HostTestReport => {
       for (const name of ORDER)
         if (!checks.has(name)) set(name, 'skipped', 'not checked: an earlier check failed');
@@ -70,6 +80,7 @@ export class HostTester {
         firstContact: transport?.firstContact ?? false,
         proxyVersion,
         checks: list,
+        proposal,
       };
     };
 
@@ -111,16 +122,23 @@ export class HostTester {
       } else set('sudo', 'skipped', 'not configured');
 
       const root = settings.configRoot;
-      const [version, modules, configRoot, hookDir, ns, current] = await Promise.all([
-        transport.exec(`${settings.versionCommand} 2>&1`),
-        settings.modulesCommand ? transport.exec(`${settings.modulesCommand} 2>&1`) : null,
-        transport.exec(
-          `if [ -e ${q(root)} ]; then test -d ${q(root)} -a -w ${q(root)}; else test -w ${q(posix.dirname(root))}; fi`,
-        ),
-        transport.exec(`test -d ${q(posix.dirname(settings.hookPath))}`),
-        transport.exec('unshare -m true 2>&1'),
-        transport.exec(`( ${settings.validateCommand} ) 2>&1`),
-      ]);
+      const reloadBinary = settings.reloadCommand.trim().split(/\s+/)[0] ?? '';
+      const [version, modules, configRoot, hookDir, ns, current, init, reloadFound, status] =
+        await Promise.all([
+          transport.exec(`${settings.versionCommand} 2>&1`),
+          settings.modulesCommand ? transport.exec(`${settings.modulesCommand} 2>&1`) : null,
+          transport.exec(
+            `if [ -e ${q(root)} ]; then test -d ${q(root)} -a -w ${q(root)}; else test -w ${q(posix.dirname(root))}; fi`,
+          ),
+          transport.exec(`test -d ${q(posix.dirname(settings.hookPath))}`),
+          transport.exec('unshare -m true 2>&1'),
+          transport.exec(`( ${settings.validateCommand} ) 2>&1`),
+          transport.exec(
+            'if [ -d /run/systemd/system ]; then echo systemd; else cat /proc/1/comm 2>/dev/null || echo unknown; fi',
+          ),
+          transport.exec(`command -v ${q(reloadBinary)}`),
+          transport.exec(`( ${settings.statusCommand} ) 2>&1`),
+        ]);
 
       const proxyVersion = /(?:nginx|Apache|httpd)\/(\d+(?:\.\d+)+)/.exec(version.stdout)?.[1] ?? null;
       const found = version.code === 0 && proxyVersion !== null;
@@ -162,6 +180,30 @@ export class HostTester {
         ns.code === 0 ? 'unshare -m works (staged validation)' : `unshare -m failed: ${ns.stdout.trim()}`,
       );
       set('current_config', current.code === 0 ? 'pass' : 'fail', current.stdout.trim().slice(-500));
+
+      // What a deploy runs besides validate: the reload (not run here: a test changes nothing) and
+      // the status command, which depend on the init system more than on the proxy.
+      const pid1 = init.stdout.trim();
+      const systemd = pid1 === 'systemd';
+      set('init_system', 'pass', systemd ? 'systemd' : `no systemd (PID 1 is ${pid1 || 'unknown'})`);
+      const noSystemd = (command: string) => !systemd && usesSystemctl(command);
+      set(
+        'reload_command',
+        noSystemd(settings.reloadCommand) || reloadFound.code !== 0 ? 'fail' : 'pass',
+        noSystemd(settings.reloadCommand)
+          ? `"${settings.reloadCommand}" cannot run: this host has no systemd`
+          : reloadFound.code !== 0
+            ? `"${settings.reloadCommand}": ${reloadBinary} not found`
+            : `"${settings.reloadCommand}": ${reloadBinary} found (not run: a test does not reload the proxy)`,
+      );
+      set(
+        'status_command',
+        status.code === 0 ? 'pass' : 'fail',
+        status.code === 0
+          ? `"${settings.statusCommand}" says the proxy runs`
+          : `"${settings.statusCommand}" exited ${status.code}${noSystemd(settings.statusCommand) ? ' (this host has no systemd)' : ''}: ${status.stdout.trim().slice(-300)}`,
+      );
+      proposal = proposeOverrides(settings, systemd);
       return report(transport, proxyVersion);
     } finally {
       transport.close();

@@ -4,13 +4,17 @@ import { errorMessage, StepFailure } from './step-failure.js';
 
 /** Runs deploy steps, emitting started/done/failed progress and tagging failures with their step. */
 export class StepRunner {
-  constructor(private readonly emit: (event: DeployProgress) => void) {}
+  constructor(
+    private readonly emit: (event: DeployProgress) => void,
+    /** Awaited after each step's work, before it is reported (a test hook: see DeployRequest). */
+    private readonly holdAfter: (step: DeployStep) => Promise<void> = async () => undefined,
+  ) {}
 
   async run<T>(step: DeployStep, fn: () => Promise<T>, detail?: (value: T) => string): Promise<T> {
     const at = Date.now();
     this.emit({ step, status: 'started', at });
     try {
-      const value = await fn();
+      const value = await fn().finally(() => this.holdAfter(step));
       this.emit({
         step,
         status: 'done',

@@ -9,14 +9,15 @@ const NAMESPACE = 0x706f7274;
  * Per-agent mutual exclusion across API instances: Postgres session-level advisory locks, held
  * on one dedicated connection per instance for as long as a target runs. When an instance dies
  * its session ends and Postgres releases its locks, which is also how the survivors tell that a
- * `running` target has no owner any more. Locks are re-entrant within the session, so the runner
- * keeps its own set of the agents it holds.
+ * `running` target has no owner any more. Postgres locks are re-entrant within a session; this
+ * class is not: an agent held anywhere in this process (a run, a recovery, a drift check) cannot
+ * be taken again here until it is released.
  */
 export class AgentLocks {
   private readonly logger = new Logger('AgentLocks');
   #client: pg.Client | null = null;
   #opening: Promise<pg.Client> | null = null;
-  /** Locks of this process when there is no Postgres server to hold them (embedded database). */
+  /** Agents this process holds (with Postgres, also what its session holds). */
   readonly #local = new Set<string>();
 
   /**
@@ -31,24 +32,27 @@ export class AgentLocks {
 
   /** True when this instance now holds the agent; false while another session does. */
   async tryLock(agentId: string): Promise<boolean> {
-    if (this.databaseUrl === null) {
-      if (this.#local.has(agentId)) return false;
-      this.#local.add(agentId);
-      return true;
+    if (this.#local.has(agentId)) return false;
+    this.#local.add(agentId); // reserved before the query: two callers here never both win
+    if (this.databaseUrl === null) return true;
+    try {
+      const client = await this.client();
+      const { rows } = await client.query<{ ok: boolean }>(
+        'SELECT pg_try_advisory_lock($1::int4, $2::int4) AS ok',
+        [NAMESPACE, AgentLocks.key(agentId)],
+      );
+      if (rows[0]?.ok === true) return true;
+    } catch (error) {
+      this.#local.delete(agentId);
+      throw error;
     }
-    const client = await this.client();
-    const { rows } = await client.query<{ ok: boolean }>(
-      'SELECT pg_try_advisory_lock($1::int4, $2::int4) AS ok',
-      [NAMESPACE, AgentLocks.key(agentId)],
-    );
-    return rows[0]?.ok === true;
+    this.#local.delete(agentId);
+    return false;
   }
 
   async unlock(agentId: string): Promise<void> {
-    if (this.databaseUrl === null) {
-      this.#local.delete(agentId);
-      return;
-    }
+    if (!this.#local.delete(agentId)) return; // not held here
+    if (this.databaseUrl === null) return;
     const client = this.#client;
     if (!client) return; // the session is gone, and its locks with it
     await client.query('SELECT pg_advisory_unlock($1::int4, $2::int4)', [NAMESPACE, AgentLocks.key(agentId)]);

@@ -1,31 +1,40 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { PrismaService } from '../../database/prisma.service.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 import { AgentConnector } from '../agent-hosts/agent-connector.js';
-import { HostDeployer } from '../deploy/host-deployer.js';
 import { EventBus } from '../events/event-bus.js';
 import { InstanceIdentity } from '../events/instance-identity.js';
 import { AgentLocks } from './agent-locks.js';
 import { deploymentEvent, targetEvent } from './deployment-events.js';
 import { DeploymentsRepository, type FinishResult } from './deployments.repository.js';
 import { FileSnapshotRepository } from './file-snapshot.repository.js';
+import { HostSettlement, type Settlement } from './host-settlement.js';
+import { loadSettlementTree } from './settlement-tree.js';
 
 type Orphan = Awaited<ReturnType<DeploymentsRepository['runningTargets']>>[number];
 
-/** Steps after which the new tree may be live while the proxy still runs the old config. */
-const SWITCHED_NOT_RELOADED = new Set(['switch', 'reload']);
+/** Recorded steps after which the proxy may run something other than the last verified tree. */
+const PAST_THE_SWITCH = new Set(['switch', 'reload', 'verify', 'rollback', 'prune', 'recover']);
+
+/** A target found untouched is queued again at most this often (a run that kills its instance must not loop). */
+const MAX_REQUEUES = 2;
 
 /**
- * Nothing stays running or pending forever. A running target's owner holds the agent's advisory
- * lock for the whole run, so a running target whose lock can be taken has no owner any more (its
- * instance died, and Postgres ended its session): it is marked failed and its host is checked
- * again. A pending target that waited longer than DEPLOY_AGENT_WAIT_MS fails with AGENT_BUSY.
- * Runs at boot, before this instance claims anything, and on every runner tick.
+ * Nothing stays running or pending forever, and no host stays on a tree nobody verified. A
+ * running target's owner holds the agent's advisory lock for the whole run, so a running target
+ * whose lock can be taken has no owner any more (its instance died, and Postgres ended its
+ * session). Recovery takes it over, keeps the lock, and settles the host with the deploy protocol
+ * (HostSettlement): the target's tree live and verified → succeeded; back on the last verified
+ * tree → rolled_back; never got past validate → pending again. A pending target that waited longer
+ * than DEPLOY_AGENT_WAIT_MS fails with AGENT_BUSY. Runs at boot, before this instance claims
+ * anything, and on every runner tick.
  */
 @Injectable()
 export class DeploymentRecovery {
   private readonly logger = new Logger('DeploymentRecovery');
-  private readonly rechecks = new Set<Promise<void>>();
+  /** Agents whose orphaned target this instance is settling (it holds their locks). */
+  private readonly settling = new Map<string, Promise<void>>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -47,47 +56,35 @@ export class DeploymentRecovery {
     await this.expirePending();
   }
 
-  /** Host re-checks still running (tests and shutdown wait for them). */
+  /** True while this instance settles the agent's host: the runner must not claim it. */
+  isSettling(agentId: string): boolean {
+    return this.settling.has(agentId);
+  }
+
+  /** Settlements still running (tests and shutdown wait for them). */
   async settled(): Promise<void> {
-    await Promise.allSettled([...this.rechecks]);
+    await Promise.allSettled([...this.settling.values()]);
   }
 
   async reclaimOrphans(active: ReadonlySet<string>, held: ReadonlySet<string>): Promise<void> {
     for (const orphan of await this.repo.runningTargets()) {
-      if (active.has(orphan.id) || held.has(orphan.agentId)) continue;
-      if (!(await this.locks.tryLock(orphan.agentId))) continue; // its owner is alive and working
-      let result: FinishResult;
-      const where = orphan.step ? `during step ${orphan.step}` : 'before its first step';
-      const error =
-        orphan.instanceId === this.instance.id
-          ? `RUN_ABORTED: this instance's run stopped ${where} without recording a result (see the server log)`
-          : `INSTANCE_LOST: API instance ${orphan.instanceId ?? 'unknown'} stopped ${where}; the target was not finished`;
-      try {
-        result = await this.repo.finishTarget(
-          orphan,
-          { status: 'running', instanceId: orphan.instanceId },
-          { status: 'failed', error, finishedAt: new Date(), step: null },
-        );
-      } finally {
-        await this.locks.unlock(orphan.agentId);
+      const agentId = orphan.agentId;
+      if (active.has(orphan.id) || held.has(agentId) || this.settling.has(agentId)) continue;
+      if (!(await this.locks.tryLock(agentId))) continue; // its owner is alive and working
+      const taken = await this.repo
+        .takeOver(orphan.id, orphan.instanceId, this.instance.id)
+        .catch(() => false);
+      if (!taken) {
+        await this.locks.unlock(agentId);
+        continue;
       }
-      if (!result.updated) continue;
-      this.logger.warn(
-        { targetId: orphan.id, agentId: orphan.agentId, owner: orphan.instanceId },
-        'orphaned target marked failed',
-      );
-      await this.repo.appendLog(
-        orphan.id,
-        `${new Date().toISOString()} recovery by ${this.instance.id}: ${error}\n`,
-      );
-      this.bus.publish(targetEvent('target.finished', orphan, { status: 'failed', message: error }));
-      if (result.deploymentStatus) {
-        this.bus.publish(
-          deploymentEvent('deployment.finished', orphan.deploymentId, result.deploymentStatus),
-        );
-      }
-      const recheck = this.recheck(orphan).finally(() => this.rechecks.delete(recheck));
-      this.rechecks.add(recheck);
+      const work = this.settle(orphan)
+        .catch((error: unknown) => this.logger.error({ err: error, targetId: orphan.id }, 'recovery failed'))
+        .finally(async () => {
+          this.settling.delete(agentId);
+          await this.locks.unlock(agentId).catch(() => undefined);
+        });
+      this.settling.set(agentId, work);
     }
   }
 
@@ -113,58 +110,104 @@ export class DeploymentRecovery {
     }
   }
 
-  /**
-   * What the dead instance left on the host: this target's files live, the previous deployment's,
-   * or neither. When it died between switch and reload, the tree on disk is newer than what the
-   * proxy runs: validate it and reload, which is what the deploy was about to do.
-   */
-  private async recheck(orphan: Orphan): Promise<void> {
-    let line: string;
+  /** Settles one orphan's host and ends (or re-queues) the target by what the host serves now. */
+  private async settle(orphan: Orphan): Promise<void> {
+    const step = orphan.step;
+    const where =
+      step === 'recover' ? 'while recovering it' : step ? `during step ${step}` : 'before its first step';
+    const lost =
+      orphan.instanceId === this.instance.id
+        ? `RUN_ABORTED: this instance's run stopped ${where}`
+        : `INSTANCE_LOST: API instance ${orphan.instanceId ?? 'unknown'} stopped ${where}`;
+    const touched = step !== null && PAST_THE_SWITCH.has(step);
+    const canRequeue = orphan.requeues < MAX_REQUEUES;
+    this.logger.warn({ targetId: orphan.id, agentId: orphan.agentId, owner: orphan.instanceId }, lost);
+    await this.log(orphan, `recovery by ${this.instance.id}: ${lost}`);
+    this.bus.publish(
+      targetEvent('target.step', orphan, { step: 'recover', status: 'started', message: lost }),
+    );
+
+    let settlement: Settlement;
     try {
+      if (!orphan.snapshotHash) throw new Error('the target has no file set');
       const agent = await this.prisma.agent.findUniqueOrThrow({ where: { id: orphan.agentId } });
-      const files = orphan.snapshotHash ? await this.snapshots.load(orphan.snapshotHash) : [];
+      const target = await loadSettlementTree(this.snapshots, {
+        ...orphan,
+        snapshotHash: orphan.snapshotHash,
+      });
+      const row = await this.repo.verifiedTree(orphan.agentId);
+      const verified = row ? await loadSettlementTree(this.snapshots, row) : null;
       const transport = await this.connector.connect(agent);
       try {
-        const settings = this.connector.settings(agent);
-        const deployer = new HostDeployer(transport, settings);
-        const drift = await deployer.drift(files);
-        if (drift.inSync) {
-          line = `host checked: this target's files are live (revision ${drift.liveRevision})`;
-          if (orphan.step && SWITCHED_NOT_RELOADED.has(orphan.step)) {
-            const valid = await transport.exec(`( ${settings.validateCommand} ) 2>&1`);
-            const reload =
-              valid.code === 0 ? await transport.exec(`( ${settings.reloadCommand} ) 2>&1`) : null;
-            line +=
-              valid.code !== 0
-                ? `; they do not validate (${valid.stdout.trim().slice(-300)}): redeploy or roll back`
-                : reload?.code === 0
-                  ? '; validated and reloaded, so the proxy runs them'
-                  : `; reload failed (${reload?.stdout.trim().slice(-300)}): the host needs a person`;
-          }
-        } else {
-          const last = await this.repo.lastConverged(agent.id);
-          const previous = last?.snapshotHash
-            ? await deployer.drift(await this.snapshots.load(last.snapshotHash))
-            : null;
-          line = previous?.inSync
-            ? `host checked: the previous deployment is still live (revision ${last?.revision})`
-            : `host checked: it matches neither this target nor the last converged deployment ` +
-              `(live revision ${drift.liveRevision ?? 'none'}; vs this target: changed ${drift.changed.length}, ` +
-              `missing ${drift.missing.length}, extra ${drift.extra.length})`;
-        }
+        settlement = await new HostSettlement(transport, this.connector.settings(agent)).settle({
+          target,
+          verified,
+          touched,
+          onProgress: (event) =>
+            this.bus.publish(
+              targetEvent('target.step', orphan, {
+                step: event.step,
+                status: event.status,
+                message: event.detail,
+              }),
+            ),
+        });
       } finally {
         transport.close();
       }
     } catch (error) {
-      line = `host check failed: ${error instanceof Error ? error.message : String(error)}`;
+      const reason = `the host could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+      settlement = { end: touched ? 'stuck' : 'untouched', lines: [reason] };
     }
-    this.logger.log(
-      { targetId: orphan.id, agentId: orphan.agentId, result: line },
-      'recovered target re-checked',
+    for (const line of settlement.lines) await this.log(orphan, `recovery: ${line}`);
+
+    if (settlement.end === 'untouched' && !touched && canRequeue) {
+      if (await this.repo.requeue(orphan.id, this.instance.id, stamp('recovery: queued again\n'))) {
+        this.logger.log({ targetId: orphan.id }, 'orphaned target queued again');
+        this.bus.publish(
+          targetEvent('target.step', orphan, { step: 'recover', status: 'done', message: 'queued again' }),
+        );
+      }
+      return;
+    }
+    const last = settlement.lines.at(-1) ?? '';
+    const [status, error] =
+      settlement.end === 'verified'
+        ? (['succeeded', null] as const)
+        : settlement.end === 'restored' || settlement.end === 'untouched'
+          ? (['rolled_back', `${lost}; recovery: ${last}`] as const)
+          : (['failed', `${lost}; recovery: ${last}`] as const);
+    const verified =
+      settlement.end === 'verified' && orphan.snapshotHash
+        ? {
+            targetId: orphan.id,
+            revision: orphan.revision,
+            snapshotHash: orphan.snapshotHash,
+            checks: orphan.checks as Prisma.InputJsonValue,
+          }
+        : null;
+    const result: FinishResult = await this.repo.finishTarget(
+      orphan,
+      { status: 'running', instanceId: this.instance.id },
+      { status, error, finishedAt: new Date(), step: null },
+      verified,
     );
-    await this.repo
-      .appendLog(orphan.id, `${new Date().toISOString()} recovery: ${line}\n`)
-      .catch(() => undefined);
-    this.bus.publish(targetEvent('target.step', orphan, { step: 'recheck', status: 'done', message: line }));
+    if (!result.updated) return;
+    this.logger.log(
+      { targetId: orphan.id, agentId: orphan.agentId, status, result: last },
+      'orphaned target settled',
+    );
+    this.bus.publish(targetEvent('target.finished', orphan, { status, message: error ?? last }));
+    if (result.deploymentStatus) {
+      this.bus.publish(deploymentEvent('deployment.finished', orphan.deploymentId, result.deploymentStatus));
+    }
   }
+
+  private async log(orphan: Orphan, line: string): Promise<void> {
+    await this.repo.appendLog(orphan.id, stamp(`${line}\n`)).catch(() => undefined);
+  }
+}
+
+function stamp(text: string): string {
+  return `${new Date().toISOString()} ${text}`;
 }

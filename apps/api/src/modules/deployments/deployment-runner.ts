@@ -84,7 +84,11 @@ export class DeploymentRunner implements OnApplicationBootstrap, OnModuleDestroy
       if (started >= free || this.stopping) break;
       // Only the oldest pending target of each agent is a candidate: deployments to one agent
       // run in the order they were created.
-      if (seen.has(target.agentId) || this.held.has(target.agentId)) {
+      if (
+        seen.has(target.agentId) ||
+        this.held.has(target.agentId) ||
+        this.recovery.isSettling(target.agentId)
+      ) {
         seen.add(target.agentId);
         continue;
       }
@@ -137,7 +141,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, OnModuleDestroy
   /**
    * Shutdown: claim nothing new, give running targets DEPLOY_SHUTDOWN_GRACE_MS to finish, then
    * abandon the rest (SSH cut, nothing written) and end the lock session. Abandoned targets stay
-   * `running` until the next instance's recovery marks them failed and re-checks their hosts.
+   * `running` until the next instance's recovery settles their hosts.
    */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;

@@ -4,7 +4,14 @@ import type { Deployment, DeploymentTarget } from '../../generated/prisma/client
 
 type TargetRow = DeploymentTarget & { agent: { name: string } };
 
-const deploymentStatus = z.enum(['pending', 'running', 'succeeded', 'partially_failed', 'failed']);
+const deploymentStatus = z.enum([
+  'pending',
+  'running',
+  'succeeded',
+  'succeeded_with_warnings',
+  'partially_failed',
+  'failed',
+]);
 
 /** A target as the API shows it: no snapshot internals, timings ready to read. */
 export const deploymentTargetView = z
@@ -17,6 +24,10 @@ export const deploymentTargetView = z
     step: z.string().nullable().describe('the step running now'),
     log: z.string(),
     error: z.string().nullable(),
+    warning: z
+      .string()
+      .nullable()
+      .describe('converged, but verify saw an upstream error (502/503/504) on this host'),
     revision: z.int(),
     fileHashes: z.record(z.string(), z.string()).describe('path → sha256 of what this target deploys'),
     checks: z
@@ -45,7 +56,11 @@ const deploymentFields = {
 
 /** One deployment with every target (GET /deployments/{id}, and the answer to starting one). */
 export const deploymentView = z
-  .strictObject({ ...deploymentFields, targets: z.array(deploymentTargetView) })
+  .strictObject({
+    ...deploymentFields,
+    targetCounts: z.record(z.string(), z.int()).describe('how many targets are in each status'),
+    targets: z.array(deploymentTargetView),
+  })
   .meta({ id: 'Deployment' });
 
 /** A deployment in a list: how many targets are in each status instead of the targets. */
@@ -71,13 +86,22 @@ export function toTargetView({ snapshotHash: _, agent, ...t }: TargetRow): Targe
 
 export function toDeploymentView(
   d: Deployment & { targets?: TargetRow[] },
-): DeploymentFields & { targets?: TargetView[] } {
+): DeploymentFields & { targets?: TargetView[]; targetCounts?: Record<string, number> } {
   const { targets, ...deployment } = d;
   return {
     ...deployment,
     durationMs: d.startedAt && d.finishedAt ? d.finishedAt.getTime() - d.startedAt.getTime() : null,
     ...(targets
-      ? { targets: [...targets].sort((a, b) => a.agent.name.localeCompare(b.agent.name)).map(toTargetView) }
+      ? {
+          targetCounts: countBy(targets.map((t) => t.status)),
+          targets: [...targets].sort((a, b) => a.agent.name.localeCompare(b.agent.name)).map(toTargetView),
+        }
       : {}),
   };
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
 }

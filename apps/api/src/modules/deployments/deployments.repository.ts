@@ -17,6 +17,14 @@ export interface FinishResult {
   deploymentStatus: FinalDeploymentStatus | null;
 }
 
+/** A tree seen live and verified on an agent (VerifiedTree). */
+export interface VerifiedRecord {
+  targetId: string;
+  revision: number;
+  snapshotHash: string;
+  checks: Prisma.InputJsonValue;
+}
+
 /** A deployment with its targets and their agents' names. */
 const WITH_TARGETS = { targets: { include: { agent: { select: { name: true } } } } } as const;
 
@@ -172,23 +180,63 @@ export class DeploymentsRepository {
    * moment serialize and the second one sees the first one's target finished.
    */
   finishTarget(
-    ref: Pick<TargetRef, 'id' | 'deploymentId'>,
+    ref: Pick<TargetRef, 'id' | 'deploymentId' | 'agentId'>,
     guard: Prisma.DeploymentTargetWhereInput,
     data: Prisma.DeploymentTargetUpdateManyMutationInput,
+    /** The tree this target left live and verified: recorded as the agent's last verified one. */
+    verified: VerifiedRecord | null = null,
   ): Promise<FinishResult> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT "id" FROM "Deployment" WHERE "id" = ${ref.deploymentId}::uuid FOR UPDATE`;
       const { count } = await tx.deploymentTarget.updateMany({ where: { ...guard, id: ref.id }, data });
       if (count === 0) return { updated: false, deploymentStatus: null };
+      if (verified) {
+        const row = { ...verified, verifiedAt: new Date() };
+        await tx.verifiedTree.upsert({
+          where: { agentId: ref.agentId },
+          create: { agentId: ref.agentId, ...row },
+          update: row,
+        });
+      }
       return { updated: true, deploymentStatus: await this.finalizeIn(tx, ref.deploymentId) };
     });
   }
 
+  /** The tree last seen live and verified on the agent; null before its first verified deploy. */
+  verifiedTree(agentId: string) {
+    return this.prisma.verifiedTree.findUnique({ where: { agentId } });
+  }
+
+  /**
+   * Recovery takes a dead instance's running target over (guarded by the previous owner, so of
+   * two survivors only one does); it stays `running` under this instance while the host is settled.
+   */
+  async takeOver(targetId: string, previousOwner: string | null, instanceId: string): Promise<boolean> {
+    const { count } = await this.prisma.deploymentTarget.updateMany({
+      where: { id: targetId, status: 'running', instanceId: previousOwner },
+      data: { instanceId, step: 'recover' },
+    });
+    return count === 1;
+  }
+
+  /** Back to pending, as if just created: the host was found untouched. */
+  async requeue(targetId: string, instanceId: string, line: string): Promise<boolean> {
+    const count = await this.prisma.$executeRaw`
+      UPDATE "DeploymentTarget"
+      SET "status" = 'pending', "instanceId" = NULL, "step" = NULL, "startedAt" = NULL,
+          "queuedAt" = now(), "requeues" = "requeues" + 1, "log" = "log" || ${line}
+      WHERE "id" = ${targetId}::uuid AND "status" = 'running' AND "instanceId" = ${instanceId}`;
+    return count === 1;
+  }
+
   /** Sets the deployment's final status once none of its targets is open; null while some are. */
   async finalizeIn(tx: Tx, deploymentId: string): Promise<FinalDeploymentStatus | null> {
-    const targets = await tx.deploymentTarget.findMany({ where: { deploymentId }, select: { status: true } });
+    const targets = await tx.deploymentTarget.findMany({
+      where: { deploymentId },
+      select: { status: true, warning: true },
+    });
     if (targets.some((t) => isOpen(t.status))) return null;
-    const status = deploymentStatusOf(targets.map((t) => t.status));
+    const status = deploymentStatusOf(targets);
     const { count } = await tx.deployment.updateMany({
       where: { id: deploymentId, status: { in: ['pending', 'running'] } },
       data: { status, finishedAt: new Date(), ...(targets.length ? {} : { startedAt: new Date() }) },
@@ -208,17 +256,29 @@ export class DeploymentsRepository {
         step: true,
         snapshotHash: true,
         startedAt: true,
+        requeues: true,
+        revision: true,
+        checks: true,
       },
     });
   }
 
-  /** Pending targets of deployments created before the cutoff: they waited long enough. */
+  /** Targets pending since before the cutoff: they waited long enough. */
   pendingSince(cutoff: Date) {
     return this.prisma.deploymentTarget.findMany({
-      where: { status: 'pending', deployment: { createdAt: { lt: cutoff } } },
+      where: { status: 'pending', queuedAt: { lt: cutoff } },
       select: { id: true, deploymentId: true, agentId: true, agent: { select: { name: true } } },
       take: 500,
     });
+  }
+
+  /** A target of the agent is pending or running. */
+  async agentHasWork(agentId: string): Promise<boolean> {
+    return (
+      (await this.prisma.deploymentTarget.count({
+        where: { agentId, status: { in: ['pending', 'running'] } },
+      })) > 0
+    );
   }
 
   async agentBusy(agentId: string): Promise<boolean> {

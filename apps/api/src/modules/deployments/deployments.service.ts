@@ -93,6 +93,13 @@ export class DeploymentsService {
   async rollback(id: string, wait: number, actor: Actor) {
     const newId = await this.repo.transaction(async (tx) => {
       const original = (await this.repo.withTargets(id, tx)) ?? notFound(id);
+      // Only a succeeded target changed its host; unchanged ones did nothing, rolled-back ones are back.
+      if (!original.targets.some((t) => t.status === 'succeeded')) {
+        throw new AppError(
+          'NOTHING_TO_ROLL_BACK',
+          `Deployment ${id} changed no host: there is nothing to roll back`,
+        );
+      }
       const plan = await Promise.all(
         original.targets.map(async (t) => ({
           target: t,

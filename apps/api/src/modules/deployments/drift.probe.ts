@@ -5,7 +5,8 @@ import { DriftService } from './drift.service.js';
 
 /**
  * The periodic drift check: a hand edit on a host shows up as a warning on the agent (it still
- * serves, so it degrades but never goes down). Unreachable or refused hosts fail the check.
+ * serves, so it degrades but never goes down). Unreachable or refused hosts fail the check. It
+ * skips agents a deploy (or recovery) holds, so it never reads a host mid-switch.
  */
 @Injectable()
 export class DriftProbe implements Pick<AgentProbes, 'drift'> {
@@ -14,8 +15,10 @@ export class DriftProbe implements Pick<AgentProbes, 'drift'> {
   async drift(agentId: string): Promise<ProbeResult> {
     const started = Date.now();
     try {
-      const report = await this.drifts.check(agentId);
+      const report = await this.drifts.checkIdle(agentId);
       const latencyMs = Date.now() - started;
+      // A deploy holds the agent: what the host has now says nothing (the next check looks again).
+      if (!report) return { outcome: 'ok', latencyMs, message: 'skipped: the agent is busy', skipped: true };
       if (!report.deployed) return { outcome: 'ok', latencyMs, message: 'nothing deployed yet' };
       const counts = {
         changed: report.changed.length + report.modeChanged.length,

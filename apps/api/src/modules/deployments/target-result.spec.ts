@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AppError } from '../../common/errors/app-error.js';
 import { DeployError } from '../deploy/deploy.error.js';
-import { deploymentStatusOf, resultOfError, resultOfOutcome } from './target-result.js';
+import { deploymentStatusOf, resultOfError, resultOfOutcome, upstreamWarning } from './target-result.js';
 
 describe('deploymentStatusOf', () => {
   it('succeeds only when every target converged (changed or already in place)', () => {
@@ -13,6 +13,32 @@ describe('deploymentStatusOf', () => {
     expect(deploymentStatusOf(['succeeded', 'failed'])).toBe('partially_failed');
     expect(deploymentStatusOf(['unchanged', 'rolled_back'])).toBe('partially_failed');
     expect(deploymentStatusOf(['failed', 'rolled_back'])).toBe('failed');
+  });
+});
+
+describe('deploymentStatusOf with upstream warnings', () => {
+  it('is succeeded_with_warnings when every target converged and one saw upstream errors', () => {
+    const warned = { status: 'succeeded', warning: 'upstream errors: a:80/ answered 502' };
+    expect(deploymentStatusOf([warned, { status: 'unchanged' }])).toBe('succeeded_with_warnings');
+    expect(deploymentStatusOf([warned, { status: 'failed' }])).toBe('partially_failed');
+    expect(deploymentStatusOf([{ status: 'succeeded', warning: null }])).toBe('succeeded');
+  });
+});
+
+describe('upstreamWarning', () => {
+  it('names each check that got 502/503/504, and nothing else', () => {
+    const check = (hostHeader: string) => ({ port: 80, hostHeader, path: '/' });
+    expect(
+      upstreamWarning([
+        { check: check('a'), ok: true, status: 200 },
+        { check: check('b'), ok: true, status: 502 },
+        { check: check('c'), ok: true, status: 504 },
+      ]),
+    ).toBe(
+      'upstream errors: b:80/ answered 502, c:80/ answered 504 ' +
+        '(the proxy serves the new config; its backend did not answer)',
+    );
+    expect(upstreamWarning([{ check: check('a'), ok: true, status: 404 }])).toBeNull();
   });
 });
 

@@ -1,14 +1,20 @@
 import { AppError } from '../../common/errors/app-error.js';
 import type { DeployOutcome } from '../deploy/deploy-outcome.js';
+import type { CheckResult } from '../deploy/http-probe.js';
 
 export type FinalTargetStatus = 'succeeded' | 'unchanged' | 'failed' | 'rolled_back';
-export type FinalDeploymentStatus = 'succeeded' | 'partially_failed' | 'failed';
+export type FinalDeploymentStatus = 'succeeded' | 'succeeded_with_warnings' | 'partially_failed' | 'failed';
+
+/** The proxy answered, its backend did not: verify passes, the result says so. */
+const UPSTREAM_ERRORS = new Set([502, 503, 504]);
 
 /** How one target ended, in the words the API stores: status, an error line, log lines to append. */
 export interface TargetResult {
   status: FinalTargetStatus;
   /** `CODE: …` or `<step>: …`; null when the target converged. */
   error: string | null;
+  /** Converged, but some check got an upstream error (502/503/504): which, in one line. */
+  warning?: string | null;
   log: string[];
 }
 
@@ -25,12 +31,17 @@ export function resultOfOutcome(outcome: DeployOutcome): TargetResult {
       return {
         status: 'succeeded',
         error: null,
+        warning: upstreamWarning(outcome.checks),
         log: [
           `deployed ${outcome.liveTarget} (previous: ${outcome.previousTarget ?? 'none'}): ` +
             `${outcome.uploaded.length} uploaded, ${outcome.copied.length} copied, ${outcome.removed.length} removed` +
             (outcome.restartedUnits.length ? `, units restarted: ${outcome.restartedUnits.join(', ')}` : ''),
           ...outcome.checks.map(
-            (c) => `check ${c.check.hostHeader}:${c.check.port}${c.check.path ?? '/'} -> ${c.status}`,
+            (c) =>
+              `check ${c.check.hostHeader}:${c.check.port}${c.check.path ?? '/'} -> ${c.status}` +
+              (c.status && UPSTREAM_ERRORS.has(c.status)
+                ? ' (upstream error: the backend did not answer)'
+                : ''),
           ),
         ],
       };
@@ -39,7 +50,9 @@ export function resultOfOutcome(outcome: DeployOutcome): TargetResult {
         status: 'failed',
         error: `${outcome.code ? `${outcome.code}: ` : ''}${outcome.step}: ${outcome.reason}`,
         log: [
-          `failed in step ${outcome.step}, live config untouched: ${outcome.reason}`,
+          outcome.liveChanged
+            ? `failed in step ${outcome.step} after the switch, the new tree stays live: ${outcome.reason}`
+            : `failed in step ${outcome.step}, live config untouched: ${outcome.reason}`,
           ...(outcome.validatorOutput ? ['validator output:', outcome.validatorOutput.trimEnd()] : []),
         ],
       };
@@ -76,11 +89,28 @@ export function resultOfError(error: unknown): TargetResult {
   return { status: 'failed', error: `${code}: ${message}`, log: [`failed: ${code}: ${message}`] };
 }
 
-/** succeeded when every target converged, failed when none did, partially_failed otherwise. */
-export function deploymentStatusOf(statuses: readonly string[]): FinalDeploymentStatus {
-  const good = statuses.filter((s) => s === 'succeeded' || s === 'unchanged').length;
-  if (good === statuses.length) return 'succeeded';
-  return good === 0 ? 'failed' : 'partially_failed';
+/** `upstream errors: <host>:<port><path> answered 502, …`, or null when every check was clean. */
+export function upstreamWarning(checks: readonly CheckResult[]): string | null {
+  const bad = checks.filter((c) => c.status !== undefined && UPSTREAM_ERRORS.has(c.status));
+  if (bad.length === 0) return null;
+  const each = bad.map(
+    (c) => `${c.check.hostHeader}:${c.check.port}${c.check.path ?? '/'} answered ${c.status}`,
+  );
+  return `upstream errors: ${each.join(', ')} (the proxy serves the new config; its backend did not answer)`;
+}
+
+/**
+ * succeeded when every target converged (succeeded_with_warnings when some saw upstream errors),
+ * failed when none did, partially_failed otherwise.
+ */
+export function deploymentStatusOf(
+  targets: readonly (string | { status: string; warning?: string | null })[],
+): FinalDeploymentStatus {
+  const rows = targets.map((t) => (typeof t === 'string' ? { status: t, warning: null } : t));
+  const good = rows.filter((t) => t.status === 'succeeded' || t.status === 'unchanged');
+  if (good.length === rows.length)
+    return good.some((t) => t.warning) ? 'succeeded_with_warnings' : 'succeeded';
+  return good.length === 0 ? 'failed' : 'partially_failed';
 }
 
 export function isOpen(status: string): boolean {

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
 import type { DeploySettings } from '../../config/app-config.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 import { AgentConnector } from '../agent-hosts/agent-connector.js';
-import type { DeployProgress } from '../deploy/deploy-outcome.js';
+import type { DeployProgress, DeployStep } from '../deploy/deploy-outcome.js';
 import { HostDeployer } from '../deploy/host-deployer.js';
 import type { SshTransport } from '../deploy/ssh.transport.js';
 import { withTimeout } from '../deploy/with-timeout.js';
@@ -11,6 +12,8 @@ import type { TargetEvent } from '../events/portico-event.js';
 import { deploymentEvent, targetEvent } from './deployment-events.js';
 import type { DeploymentsRepository, TargetRef } from './deployments.repository.js';
 import type { FileSnapshotRepository } from './file-snapshot.repository.js';
+import { HostSettlement } from './host-settlement.js';
+import { loadSettlementTree } from './settlement-tree.js';
 import { resultOfError, resultOfOutcome, type TargetResult } from './target-result.js';
 import { httpChecks, type StoredCheck } from './verify-checks.js';
 
@@ -57,10 +60,14 @@ export class TargetRun {
     if (await repo.markDeploymentRunning(target.deploymentId)) {
       bus.publish(deploymentEvent('deployment.started', target.deploymentId, 'running'));
     }
+    // A target queued again by recovery keeps what happened to it before.
+    if (target.log) this.lines.push(target.log.trimEnd());
     this.publish('target.started', { status: 'running' });
     this.line(`claimed by ${this.deps.instanceId}; revision ${target.revision} to ${target.agent.name}`);
 
     let result: TargetResult;
+    /** The target's tree is live and verified at the end: it becomes the agent's last verified. */
+    let verified = false;
     try {
       if (!target.snapshotHash) throw new Error('the target has no file set to deploy');
       const files = await this.deps.snapshots.load(target.snapshotHash);
@@ -69,26 +76,47 @@ export class TargetRun {
       this.transport = await this.deps.connector.connect(agent);
       if (this.abandoned) this.transport.close();
       const checks = httpChecks(target.checks as unknown as StoredCheck[]);
-      const deployer = new HostDeployer(this.transport, this.deps.connector.settings(agent));
+      const transport = this.transport;
+      const settings = this.deps.connector.settings(agent);
+      const deployer = new HostDeployer(transport, settings);
       const limit = this.deps.settings.targetTimeoutMs;
-      const outcome = await withTimeout(
-        deployer.deploy({
+      const lastVerified = await repo.verifiedTree(agent.id);
+      const run = async (): Promise<TargetResult> => {
+        const outcome = await deployer.deploy({
           revision: String(target.revision),
           files,
           checks,
           rollbackChecks: checks,
           onProgress: (event) => this.progress(event),
-        }),
-        limit,
-        () => this.transport?.close(),
-      ).catch((error: unknown) => {
+          holdAfter: (step) => this.holdAfter(step),
+        });
+        const result = resultOfOutcome(outcome);
+        if (outcome.status === 'deployed') verified = true;
+        // Identical files are only as good as the verify that put them there: a tree some
+        // interrupted run switched to and nobody verified is verified now, or undone.
+        if (outcome.status !== 'unchanged' || lastVerified?.snapshotHash === target.snapshotHash)
+          return result;
+        const settlement = await new HostSettlement(transport, settings).settle({
+          target: { revision: target.revision, snapshotHash: target.snapshotHash ?? '', files, checks },
+          verified: lastVerified ? await loadSettlementTree(this.deps.snapshots, lastVerified) : null,
+          touched: true,
+          onProgress: (event) => this.progress(event),
+        });
+        verified = settlement.end === 'verified';
+        const lines = [...result.log, ...settlement.lines.map((l) => `not verified before: ${l}`)];
+        if (verified) return { ...result, log: lines };
+        const why = settlement.lines.at(-1) ?? '';
+        return settlement.end === 'restored'
+          ? { status: 'rolled_back', error: `verify: ${why}`, log: lines }
+          : { status: 'failed', error: `VERIFY_FAILED: ${why}`, log: lines };
+      };
+      result = await withTimeout(run(), limit, () => this.transport?.close()).catch((error: unknown) => {
         // withTimeout's own timer (not an SSH command's): the whole target took too long.
         if (!(error instanceof AppError) && (error as { code?: string }).code === 'SSH_TIMEOUT') {
           throw new AppError('SSH_TIMEOUT', `the target did not finish within ${limit} ms`);
         }
         throw error;
       });
-      result = resultOfOutcome(outcome);
     } catch (error) {
       result = resultOfError(error);
     } finally {
@@ -101,7 +129,22 @@ export class TargetRun {
     const finished = await repo.finishTarget(
       this.ref,
       { status: 'running', instanceId: this.deps.instanceId },
-      { status: result.status, error: result.error, finishedAt: new Date(), log: this.text(), step: null },
+      {
+        status: result.status,
+        error: result.error,
+        warning: result.warning ?? null,
+        finishedAt: new Date(),
+        log: this.text(),
+        step: null,
+      },
+      verified && result.status !== 'failed' && target.snapshotHash
+        ? {
+            targetId: target.id,
+            revision: target.revision,
+            snapshotHash: target.snapshotHash,
+            checks: target.checks as Prisma.InputJsonValue,
+          }
+        : null,
     );
     if (!finished.updated) {
       this.logger.warn({ targetId: this.ref.id }, 'target was finished by someone else (recovery?)');
@@ -111,7 +154,10 @@ export class TargetRun {
       { targetId: this.ref.id, agentId: this.ref.agentId, status: result.status },
       'target finished',
     );
-    this.publish('target.finished', { status: result.status, message: result.error ?? undefined });
+    this.publish('target.finished', {
+      status: result.status,
+      message: result.error ?? result.warning ?? undefined,
+    });
     if (finished.deploymentStatus) {
       bus.publish(deploymentEvent('deployment.finished', this.ref.deploymentId, finished.deploymentStatus));
     }
@@ -133,6 +179,18 @@ export class TargetRun {
           this.logger.warn({ err: error, targetId: this.ref.id }, 'saving progress failed'),
         );
     }
+  }
+
+  /**
+   * The test hook DEPLOY_TEST_HOLD_AFTER_STEP: once the step's work is done the run records that
+   * it holds there and never goes on, so a test can kill the instance at a known point.
+   */
+  private async holdAfter(step: DeployStep): Promise<void> {
+    if (this.deps.settings.testHoldAfterStep !== step) return;
+    this.line(`held after ${step} (DEPLOY_TEST_HOLD_AFTER_STEP)`);
+    await this.saving;
+    await this.deps.repo.saveProgress(this.ref.id, this.deps.instanceId, step, this.text());
+    await new Promise<never>(() => undefined);
   }
 
   private line(text: string, at = Date.now()): void {

@@ -65,6 +65,10 @@ export interface ProbeResult {
   /** Short human-readable reason, e.g. "HTTP 502" or "connect ECONNREFUSED". */
   message: string;
   detail?: Record<string, unknown>;
+  /** The probe did not look (its subject was busy): no state moves, nothing is published. */
+  skipped?: true;
+  /** A failure that is not a blip (nothing listens): down after degradeAfter failures, not downAfter. */
+  conclusive?: true;
 }
 
 /** One probe result as kept in memory (and Redis) and sent to dashboards. */

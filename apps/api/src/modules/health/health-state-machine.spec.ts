@@ -44,3 +44,20 @@ describe('health state machine', () => {
     expect(transitions(['warn', 'warn'], 'down')).toEqual(['degraded']);
   });
 });
+
+describe('conclusive failures (the proxy is not running)', () => {
+  const t = { degradeAfter: 2, downAfter: 4, riseAfter: 2 };
+  it('go down as soon as an ordinary failure would degrade, not after downAfter', () => {
+    let s = initialState('up');
+    s = advance(s, 'fail', t, true);
+    expect(s.status).toBe('up');
+    s = advance(s, 'fail', t, true);
+    expect(s.status).toBe('down');
+    expect(advance(initialState(), 'fail', t, true).status).toBe('down');
+  });
+  it('leave ordinary failures damped as before', () => {
+    let s = initialState('up');
+    for (let i = 0; i < 3; i++) s = advance(s, 'fail', t);
+    expect(s.status).toBe('degraded');
+  });
+});

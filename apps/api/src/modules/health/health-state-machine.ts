@@ -36,6 +36,8 @@ export function advance(
   state: CheckState,
   outcome: ProbeOutcome,
   t: Thresholds = DEFAULT_THRESHOLDS,
+  /** A conclusive failure (the proxy is not running) goes down as soon as it would degrade. */
+  conclusive = false,
 ): CheckState {
   const next: CheckState = {
     status: state.status,
@@ -50,7 +52,7 @@ export function advance(
         ? 'up'
         : outcome === 'warn'
           ? 'degraded'
-          : next.failStreak >= t.downAfter
+          : conclusive || next.failStreak >= t.downAfter
             ? 'down'
             : 'degraded';
     return next;
@@ -65,7 +67,8 @@ export function advance(
       if (state.status === 'down' && next.warnStreak >= t.riseAfter) next.status = 'degraded';
       break;
     case 'fail':
-      if (next.failStreak >= t.downAfter) next.status = 'down';
+      if (next.failStreak >= (conclusive ? Math.min(t.degradeAfter, t.downAfter) : t.downAfter))
+        next.status = 'down';
       else if (state.status === 'up' && next.failStreak >= t.degradeAfter) next.status = 'degraded';
       break;
   }

@@ -80,6 +80,7 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
     // Results from every instance (through the Redis bridge too) keep `latest` complete here;
     // what was probed before this instance started comes from Redis.
     this.unsubscribe = this.bus.subscribe((event) => {
+      if (event.type === 'target.finished') return this.afterDeploy(event.agentId, event.status);
       if (event.type !== 'health.result') return;
       const result = toLatest(event);
       this.latest.set(result, !event.origin);
@@ -198,11 +199,29 @@ export class HealthService implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  private async runCheck(check: CheckSpec): Promise<void> {
+  /**
+   * A deploy that left the agent on a known tree: its drift check runs now (on the instance that
+   * owns it), and an in-sync answer clears a drift warning at once instead of after riseAfter
+   * intervals. Drift found right after a deploy is real and reported as usual.
+   */
+  private afterDeploy(agentId: string, status: string | undefined): void {
+    if (this.stopped || !['succeeded', 'unchanged', 'rolled_back'].includes(status ?? '')) return;
+    const check = this.plan.get(`agent:${agentId}:drift`);
+    if (!check || !this.scheduler.has(check.key)) return;
+    this.runCheck(check, true).catch((error: Error) =>
+      this.logger.warn({ err: error.message, checkKey: check.key }, 'drift check after a deploy failed'),
+    );
+  }
+
+  /** `fresh`: an ok result is taken as the new truth (up at once), not as one of a streak. */
+  private async runCheck(check: CheckSpec, fresh = false): Promise<void> {
     const result = await this.prober.run(check);
-    if (this.stopped || !this.scheduler.has(check.key)) return;
+    if (this.stopped || !this.scheduler.has(check.key) || result.skipped) return;
     const previous = this.states.get(check.key) ?? initialState();
-    const next = advance(previous, result.outcome, this.thresholds);
+    const next =
+      fresh && result.outcome === 'ok'
+        ? { ...initialState('up'), okStreak: 1 }
+        : advance(previous, result.outcome, this.thresholds, result.conclusive);
     this.states.set(check.key, next);
     const at = new Date();
     this.publishResult(check, result, next.status, at);

@@ -132,5 +132,13 @@ export function probeTcp(
 
 export const probeAgentSsh = (p: Spec<'agent-ssh'>, timeoutMs: number) =>
   probeTcp(p.address, p.port, timeoutMs, 'SSH-');
-export const probeAgentProxy = (p: Spec<'agent-proxy'>, timeoutMs: number) =>
-  probeTcp(p.address, p.port, timeoutMs);
+/**
+ * A refused connection means nothing listens on the proxy's port: the proxy is not running, which
+ * is `down`, not a blip to damp (`conclusive`). A timeout may be a busy host and is damped as usual.
+ */
+export const probeAgentProxy = async (p: Spec<'agent-proxy'>, timeoutMs: number): Promise<ProbeResult> => {
+  const result = await probeTcp(p.address, p.port, timeoutMs);
+  return result.outcome === 'fail' && /ECONNREFUSED/.test(result.message)
+    ? { ...result, message: `the proxy is not running: ${result.message}`, conclusive: true }
+    : result;
+};

@@ -33,7 +33,9 @@ export const rollbackDeploymentSchema = z.strictObject({ wait }).meta({ id: 'Rol
 export const deploymentListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
-  status: z.enum(['pending', 'running', 'succeeded', 'partially_failed', 'failed']).optional(),
+  status: z
+    .enum(['pending', 'running', 'succeeded', 'succeeded_with_warnings', 'partially_failed', 'failed'])
+    .optional(),
   agentId: z.uuid().optional(),
 });
 
