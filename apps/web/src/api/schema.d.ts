@@ -1344,6 +1344,16 @@ export interface components {
       hostKeyFingerprint: string | null;
       firstContact: boolean;
       checks: components['schemas']['HostCheck'][];
+      /** @description settings that would work where the current ones cannot (e.g. no systemd) */
+      proposedOverrides: {
+        /** @description why, one line per setting */
+        reasons: string[];
+        /** @description the body of one PATCH /agents/{id} that applies them */
+        patch: {
+          reloadCommand?: string;
+          hostOverrides?: components['schemas']['HostOverrides'];
+        };
+      } | null;
     };
     HostCheck: {
       /** @enum {string} */
@@ -1357,7 +1367,10 @@ export interface components {
         | 'config_root'
         | 'hook_dir'
         | 'namespaces'
-        | 'current_config';
+        | 'current_config'
+        | 'init_system'
+        | 'reload_command'
+        | 'status_command';
       /** @enum {string} */
       status: 'pass' | 'fail' | 'skipped';
       detail: string;
@@ -1488,6 +1501,13 @@ export interface components {
       }[];
       /** @description the Portico instance that ran it */
       instanceId: string | null;
+      /**
+       * Format: date-time
+       * @description when it became pending: at creation, or when recovery queued it again
+       */
+      queuedAt: string;
+      /** @description how often recovery queued it again after its instance died */
+      requeues: number;
       /** Format: date-time */
       startedAt: string | null;
       /** Format: date-time */

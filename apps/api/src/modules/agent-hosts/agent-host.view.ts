@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostOverridesSchema } from '../agents/dto/agent.schema.js';
 
 /** POST /agents/{id}/test: each check of the connection and the host, in order. */
 export const hostTestView = z
@@ -22,12 +23,27 @@ export const hostTestView = z
             'hook_dir',
             'namespaces',
             'current_config',
+            'init_system',
+            'reload_command',
+            'status_command',
           ]),
           status: z.enum(['pass', 'fail', 'skipped']),
           detail: z.string(),
         })
         .meta({ id: 'HostCheck' }),
     ),
+    proposedOverrides: z
+      .strictObject({
+        reasons: z.array(z.string()).describe('why, one line per setting'),
+        patch: z
+          .strictObject({
+            reloadCommand: z.string().optional(),
+            hostOverrides: hostOverridesSchema.optional(),
+          })
+          .describe('the body of one PATCH /agents/{id} that applies them'),
+      })
+      .nullable()
+      .describe('settings that would work where the current ones cannot (e.g. no systemd)'),
   })
   .meta({ id: 'HostTest' });
 

@@ -34,6 +34,8 @@ export const deploymentTargetView = z
       .array(z.strictObject({ port: z.int(), hostHeader: z.string(), path: z.string() }))
       .describe('the requests that verify the proxy serves each site'),
     instanceId: z.string().nullable().describe('the Portico instance that ran it'),
+    queuedAt: timestamp.describe('when it became pending: at creation, or when recovery queued it again'),
+    requeues: z.int().describe('how often recovery queued it again after its instance died'),
     startedAt: timestamp.nullable(),
     finishedAt: timestamp.nullable(),
     durationMs: z.int().nullable(),
