@@ -2270,7 +2270,7 @@ export interface operations {
           'application/json': components['schemas']['Liveness'];
         };
       };
-      /** @description OK */
+      /** @description Not ready */
       503: {
         headers: {
           [name: string]: unknown;
@@ -2549,7 +2549,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -2710,7 +2710,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -2832,7 +2832,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -3040,7 +3040,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -3246,7 +3246,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -3585,7 +3585,7 @@ export interface operations {
           'application/json': components['schemas']['Deployment'];
         };
       };
-      /** @description OK */
+      /** @description Accepted */
       202: {
         headers: {
           [name: string]: unknown;
@@ -3678,7 +3678,7 @@ export interface operations {
           'application/json': components['schemas']['Deployment'];
         };
       };
-      /** @description OK */
+      /** @description Accepted */
       202: {
         headers: {
           [name: string]: unknown;
@@ -3803,7 +3803,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -4183,7 +4183,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -4278,7 +4278,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Accepted */
       202: {
         headers: {
           [name: string]: unknown;
@@ -4507,7 +4507,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -4610,7 +4610,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -4690,7 +4690,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
