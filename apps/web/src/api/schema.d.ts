@@ -2296,7 +2296,7 @@ export interface operations {
           'application/json': components['schemas']['Liveness'];
         };
       };
-      /** @description OK */
+      /** @description Not ready */
       503: {
         headers: {
           [name: string]: unknown;
@@ -2575,7 +2575,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -2736,7 +2736,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -2858,7 +2858,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -3066,7 +3066,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -3272,7 +3272,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -3617,7 +3617,7 @@ export interface operations {
           'application/json': components['schemas']['Deployment'];
         };
       };
-      /** @description OK */
+      /** @description Accepted */
       202: {
         headers: {
           [name: string]: unknown;
@@ -3710,7 +3710,7 @@ export interface operations {
           'application/json': components['schemas']['Deployment'];
         };
       };
-      /** @description OK */
+      /** @description Accepted */
       202: {
         headers: {
           [name: string]: unknown;
@@ -3835,7 +3835,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -4215,7 +4215,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -4310,7 +4310,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Accepted */
       202: {
         headers: {
           [name: string]: unknown;
@@ -4539,7 +4539,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -4642,7 +4642,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;
@@ -4722,7 +4722,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description OK */
+      /** @description Created */
       201: {
         headers: {
           [name: string]: unknown;

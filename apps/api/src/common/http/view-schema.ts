@@ -59,9 +59,17 @@ function wireSchema(schema: z.ZodType) {
   };
 }
 
+const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 503: 'Not ready' };
+
 /** Declares the body an operation answers with (200 unless given). */
 export function ApiView(schema: z.ZodType, status = 200): MethodDecorator {
-  return applyDecorators(ApiResponse({ status, description: 'OK', standardSchema: wireSchema(schema) }));
+  return applyDecorators(
+    ApiResponse({
+      status,
+      description: STATUS_TEXT[status] ?? String(status),
+      standardSchema: wireSchema(schema),
+    }),
+  );
 }
 
 type OpenApiOperation = { responses?: Record<string, unknown> };

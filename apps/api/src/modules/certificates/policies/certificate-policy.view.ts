@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timestamp } from '../../../common/http/view-schema.js';
+import { listView, timestamp } from '../../../common/http/view-schema.js';
 import type { Prisma } from '../../../generated/prisma/client.js';
 
 export const POLICY_INCLUDE = {
@@ -26,9 +26,7 @@ export const policyView = z
   })
   .meta({ id: 'CertificatePolicy' });
 
-export const policyListView = z
-  .strictObject({ items: z.array(policyView), total: z.int() })
-  .meta({ id: 'CertificatePolicyList' });
+export const policyListView = listView(policyView, 'CertificatePolicyList');
 
 export type PolicyView = z.output<typeof policyView>;
 
