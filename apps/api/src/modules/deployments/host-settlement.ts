@@ -27,8 +27,8 @@ export interface SettlementRequest {
 /**
  * - `verified`: the target's tree is live and now verified;
  * - `restored`: the last verified tree is live again, validated, switched, reloaded and verified;
- * - `untouched`: the last verified tree is live (reloaded and verified when `touched`), the
- *   target's work can simply start again;
+ * - `untouched`: the run never switched (its work can simply start again), or, when it had got
+ *   further, the last verified tree is live again, reloaded and verified;
  * - `stuck`: none of these could be reached; the line says what is live.
  */
 export type SettlementEnd = 'verified' | 'restored' | 'untouched' | 'stuck';
@@ -76,21 +76,24 @@ export class HostSettlement {
       return this.restore(request, lines);
     }
 
-    if (verified && (await this.isLive(verified))) {
-      if (request.touched) {
-        const confirmed = await this.deployer.confirmLive({ ...request, checks: verified.checks });
-        if (!confirmed.ok) {
-          lines.push(
-            `the last verified tree (revision ${verified.revision}) is live but failed ` +
-              `${confirmed.failure.step}: ${confirmed.failure.message}`,
-          );
-          return { end: 'stuck', lines };
-        }
-      }
+    if (!request.touched) {
+      // The switch is atomic and the run never got to it: whatever is live, it did not put there.
       lines.push(
-        `the last verified tree (revision ${verified.revision}) is live` +
-          (request.touched ? ', reloaded and verified' : ''),
+        `the target's tree is not live (live revision ${live.liveRevision ?? 'none'}): the run never switched`,
       );
+      return { end: 'untouched', lines };
+    }
+    if (verified && (await this.isLive(verified))) {
+      // The dead run was rolling back: the proxy may still run the tree it had switched to.
+      const confirmed = await this.deployer.confirmLive({ ...request, checks: verified.checks });
+      if (!confirmed.ok) {
+        lines.push(
+          `the last verified tree (revision ${verified.revision}) is live but failed ` +
+            `${confirmed.failure.step}: ${confirmed.failure.message}`,
+        );
+        return { end: 'stuck', lines };
+      }
+      lines.push(`the last verified tree (revision ${verified.revision}) is live, reloaded and verified`);
       return { end: 'untouched', lines };
     }
 
