@@ -5,6 +5,7 @@ import { Test } from '@nestjs/testing';
 import pg from 'pg';
 import { ErrorFilter } from '../../apps/api/src/common/errors/error.filter.js';
 import { createValidationPipe } from '../../apps/api/src/common/http/validation.js';
+import { OutboundModule } from '../../apps/api/src/common/outbound/outbound.module.js';
 import { SecretBox } from '../../apps/api/src/common/secrets/secret-box.js';
 import { SecretsModule } from '../../apps/api/src/common/secrets/secrets.module.js';
 import { AppConfig } from '../../apps/api/src/config/app-config.js';
@@ -65,6 +66,7 @@ class CertificatesTestModule {
         ConfigModule.with(config),
         DatabaseModule,
         SecretsModule,
+        OutboundModule,
         EventsModule,
         AuditModule,
         RevisionsModule,

@@ -87,7 +87,7 @@ describe('admin pages', () => {
 
     // A saved service's unit, as the next deployment writes it.
     await page.locator('tr[data-service=ollama]').getByRole('button', { name: 'show unit' }).click();
-    await page.getByTestId('unit').getByText('Environment="OLLAMA_HOST=0.0.0.0:11434"').waitFor();
+    await page.getByTestId('unit').getByText('Environment="OLLAMA_HOST=127.0.0.1:11434"').waitFor();
     const listed = await admin.get('/api/v1/services');
     expect(
       listed.body.items.map((s: { name: string; kind: string }) => `${s.name}:${s.kind}`).sort(),
