@@ -635,7 +635,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['RenderController_site'];
+    get: operations['PreviewsController_site'];
     put?: never;
     post?: never;
     delete?: never;
@@ -653,7 +653,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: operations['RenderController_siteDraft'];
+    post: operations['PreviewsController_siteDraft'];
     delete?: never;
     options?: never;
     head?: never;
@@ -667,7 +667,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['RenderController_service'];
+    get: operations['PreviewsController_service'];
     put?: never;
     post?: never;
     delete?: never;
@@ -685,7 +685,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: operations['RenderController_serviceDraft'];
+    post: operations['PreviewsController_serviceDraft'];
     delete?: never;
     options?: never;
     head?: never;
@@ -699,7 +699,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: operations['RenderController_agent'];
+    get: operations['PreviewsController_agent'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1141,7 +1141,7 @@ export interface components {
        */
       restart?: 'no' | 'always' | 'on_failure' | 'on_abnormal';
       options?: {
-        /** @description ollama: OLLAMA_HOST, default 0.0.0.0:11434 */
+        /** @description ollama: OLLAMA_HOST; default 127.0.0.1:<port> when every proxy and Open WebUI using it runs on its host, else the address its upstream targets; 0.0.0.0 is rendered with a warning */
         listen?: string;
         /** @description the upstream that represents this service */
         upstream?: string;
@@ -1195,7 +1195,7 @@ export interface components {
        */
       restart?: 'no' | 'always' | 'on_failure' | 'on_abnormal';
       options?: {
-        /** @description ollama: OLLAMA_HOST, default 0.0.0.0:11434 */
+        /** @description ollama: OLLAMA_HOST; default 127.0.0.1:<port> when every proxy and Open WebUI using it runs on its host, else the address its upstream targets; 0.0.0.0 is rendered with a warning */
         listen?: string;
         /** @description the upstream that represents this service */
         upstream?: string;
@@ -2581,7 +2581,7 @@ export interface operations {
       };
     };
   };
-  RenderController_site: {
+  PreviewsController_site: {
     parameters: {
       query?: {
         /** @description default nginx */
@@ -2603,7 +2603,7 @@ export interface operations {
       };
     };
   };
-  RenderController_siteDraft: {
+  PreviewsController_siteDraft: {
     parameters: {
       query?: {
         /** @description default nginx */
@@ -2629,7 +2629,7 @@ export interface operations {
       };
     };
   };
-  RenderController_service: {
+  PreviewsController_service: {
     parameters: {
       query?: never;
       header?: never;
@@ -2648,7 +2648,7 @@ export interface operations {
       };
     };
   };
-  RenderController_serviceDraft: {
+  PreviewsController_serviceDraft: {
     parameters: {
       query?: never;
       header?: never;
@@ -2669,7 +2669,7 @@ export interface operations {
       };
     };
   };
-  RenderController_agent: {
+  PreviewsController_agent: {
     parameters: {
       query?: never;
       header?: never;
