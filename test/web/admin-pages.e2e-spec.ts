@@ -148,7 +148,7 @@ describe('admin pages', () => {
     await acme.getByText("You must agree to the CA's terms of service.").waitFor();
     await acme.getByLabel("I agree to the CA's terms of service").check();
     await acme.getByRole('button', { name: 'Register account' }).click();
-    await acme.getByRole('alert').getByText(`the CA at ${wrongUrl} refused the account`).waitFor();
+    await acme.getByRole('alert').getByText(`no ACME directory at ${wrongUrl} (HTTP 404)`).waitFor();
     await acme.locator('input[name=directory]').fill(pebble.directoryUrl);
     await acme.locator('input[name=acme-email]').fill('certs@portico.test');
     await acme.getByRole('button', { name: 'Register account' }).click();
