@@ -6,6 +6,7 @@ import { until } from '../fleet/fleet-app.js';
 import { ProbeTarget } from '../health/probe-target.js';
 import type { ApiClient } from '../support/api-client.js';
 import { upstreamDoc } from '../support/factories.js';
+import { createUser } from '../support/role-clients.js';
 import { TestApp } from '../support/test-app.js';
 import { TestDatabase } from '../support/test-database.js';
 
@@ -101,6 +102,38 @@ describe('outbound policy', () => {
     });
     // Not one connection reached the denied listener.
     expect(accepted).toHaveLength(0);
+  });
+
+  it('shows viewers that a target is unreachable, not which socket error said so', async () => {
+    const closed = await freePort();
+    const up = await admin.post(
+      '/api/v1/upstreams',
+      upstreamDoc({ targets: [{ host: '127.0.0.1', port: closed }] }),
+    );
+    expect(up.status).toBe(201);
+    const key = `upstream:${up.body.id}:http://127.0.0.1:${closed}`;
+    const refused = await until(async () => {
+      const result = await latest(key);
+      return result?.outcome === 'fail' ? result : null;
+    }, 60_000);
+    // The operator who fixes it reads the socket error…
+    expect(refused.message).toMatch(/ECONNREFUSED/);
+    // …a viewer reads the state.
+    const who = await createUser(admin, 'viewer');
+    const viewer = await app.client().login(who.email, who.password);
+    const seen = ((await viewer.get('/api/v1/health?subjectType=upstream')).body.items as Item[]).find(
+      (i) => i.checkKey === key,
+    )!;
+    expect(seen.latest).toMatchObject({ outcome: 'fail', message: 'unreachable' });
+    // Stored transitions say the same.
+    await until(
+      async () =>
+        (await admin.get(`/api/v1/health/events?checkKey=${encodeURIComponent(key)}`)).body.total > 0,
+      60_000,
+    );
+    const events = (await viewer.get(`/api/v1/health/events?checkKey=${encodeURIComponent(key)}`)).body.items;
+    expect(JSON.stringify(events)).not.toMatch(/ECONNREFUSED/);
+    expect(events[0].detail.message).toBe('unreachable');
   });
 
   it('fails an ACME directory with nothing listening at once: CA unreachable, connection refused', async () => {

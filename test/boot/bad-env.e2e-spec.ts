@@ -60,6 +60,24 @@ describe('boot with a bad environment', () => {
     expect(stderr).not.toContain("'short'");
   });
 
+  it('refuses a proxy trust, outbound list or ACME timeout it cannot read', async () => {
+    const { code, stderr } = await runAppToExit({
+      TRUST_PROXY: 'everyone',
+      OUTBOUND_DENY: '10.0.0.0/99',
+      OUTBOUND_ALLOW: 'metadata.internal',
+      ACME_TIMEOUT_SEC: '0',
+      PORTICO_NEW_SECRET_KEY: 'short',
+    });
+    expect(code).toBe(78);
+    const named = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('  - '))
+      .map((l) => l.slice(4).split(':')[0]);
+    expect(named.sort()).toEqual(
+      ['TRUST_PROXY', 'OUTBOUND_DENY', 'OUTBOUND_ALLOW', 'ACME_TIMEOUT_SEC', 'PORTICO_NEW_SECRET_KEY'].sort(),
+    );
+  });
+
   it('exits non-zero, quickly and without printing the password, when the database is unreachable', async () => {
     const started = Date.now();
     const { code, stdout, stderr } = await runAppToExit({

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { AgentProbesModule } from '../../apps/api/src/agent-probes.module.js';
 import { ErrorFilter } from '../../apps/api/src/common/errors/error.filter.js';
 import { createValidationPipe } from '../../apps/api/src/common/http/validation.js';
+import { OutboundModule } from '../../apps/api/src/common/outbound/outbound.module.js';
 import { SecretBox } from '../../apps/api/src/common/secrets/secret-box.js';
 import { SecretsModule } from '../../apps/api/src/common/secrets/secrets.module.js';
 import { AppConfig } from '../../apps/api/src/config/app-config.js';
@@ -66,6 +67,7 @@ class CertificatesTestModule {
         ConfigModule.with(config),
         DatabaseModule,
         SecretsModule,
+        OutboundModule,
         EventsModule,
         AuditModule,
         RevisionsModule,

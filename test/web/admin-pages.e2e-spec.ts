@@ -87,7 +87,7 @@ describe('admin pages', () => {
 
     // A saved service's unit, as the next deployment writes it.
     await page.locator('tr[data-service=ollama]').getByRole('button', { name: 'show unit' }).click();
-    await page.getByTestId('unit').getByText('Environment="OLLAMA_HOST=0.0.0.0:11434"').waitFor();
+    await page.getByTestId('unit').getByText('Environment="OLLAMA_HOST=127.0.0.1:11434"').waitFor();
     const listed = await admin.get('/api/v1/services');
     expect(
       listed.body.items.map((s: { name: string; kind: string }) => `${s.name}:${s.kind}`).sort(),
@@ -148,7 +148,7 @@ describe('admin pages', () => {
     await acme.getByText("You must agree to the CA's terms of service.").waitFor();
     await acme.getByLabel("I agree to the CA's terms of service").check();
     await acme.getByRole('button', { name: 'Register account' }).click();
-    await acme.getByRole('alert').getByText(`the CA at ${wrongUrl} refused the account`).waitFor();
+    await acme.getByRole('alert').getByText(`no ACME directory at ${wrongUrl} (HTTP 404)`).waitFor();
     await acme.locator('input[name=directory]').fill(pebble.directoryUrl);
     await acme.locator('input[name=acme-email]').fill('certs@portico.test');
     await acme.getByRole('button', { name: 'Register account' }).click();

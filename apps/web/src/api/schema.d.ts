@@ -1654,7 +1654,7 @@ export interface components {
        */
       restart?: 'no' | 'always' | 'on_failure' | 'on_abnormal';
       options?: {
-        /** @description ollama: OLLAMA_HOST, default 0.0.0.0:11434 */
+        /** @description ollama: OLLAMA_HOST; default 127.0.0.1:<port> when every proxy and Open WebUI using it runs on its host, else the address its upstream targets; 0.0.0.0 is rendered with a warning */
         listen?: string;
         /** @description the upstream that represents this service */
         upstream?: string;
@@ -1708,7 +1708,7 @@ export interface components {
        */
       restart?: 'no' | 'always' | 'on_failure' | 'on_abnormal';
       options?: {
-        /** @description ollama: OLLAMA_HOST, default 0.0.0.0:11434 */
+        /** @description ollama: OLLAMA_HOST; default 127.0.0.1:<port> when every proxy and Open WebUI using it runs on its host, else the address its upstream targets; 0.0.0.0 is rendered with a warning */
         listen?: string;
         /** @description the upstream that represents this service */
         upstream?: string;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
+import { OutboundDenied, OutboundPolicy } from '../../common/outbound/outbound-policy.js';
 import { AppConfig } from '../../config/app-config.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { AgentConnector } from '../agent-hosts/agent-connector.js';
@@ -39,6 +40,7 @@ export class DoctorService {
     private readonly drift: DriftService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly policy: OutboundPolicy,
   ) {}
 
   async run(siteId: string, options: RunDoctor, actor: Actor) {
@@ -91,12 +93,31 @@ export class DoctorService {
 
   private async agentChecks(
     ctx: DoctorContext,
-    agent: DoctorAgent,
+    listed: DoctorAgent,
     options: RunDoctor,
     timeoutMs: number,
   ): Promise<DoctorCheck[]> {
-    const host = ctx.hostnames[0];
+    let host = ctx.hostnames[0];
     const checks: DoctorCheck[] = [];
+    // Checks from Portico connect to the address the outbound policy checked, or not at all.
+    let agent = listed;
+    try {
+      agent = { ...listed, address: await this.policy.resolve(listed.address) };
+    } catch (error) {
+      // A name that does not resolve is left to the checks below, which say so in their words.
+      if (error instanceof OutboundDenied) {
+        checks.push(
+          check(
+            'HTTP_REACHABLE',
+            'fail',
+            error.message,
+            { address: error.address, range: error.range },
+            'allow the range in OUTBOUND_ALLOW if Portico may connect there',
+          ),
+        );
+        host = undefined;
+      }
+    }
     if (host) {
       const [reach, ws, cors] = await Promise.all([
         reachabilityChecks(ctx, agent, host, timeoutMs),

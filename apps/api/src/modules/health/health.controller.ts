@@ -1,6 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiView } from '../../common/http/view-schema.js';
+import { CurrentActor } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/principal.js';
 import {
   type HealthEventsQuery,
   type HealthHistoryQuery,
@@ -16,6 +18,10 @@ import {
   healthRuntimeView,
 } from './health.view.js';
 import { HealthQueries } from './health-queries.js';
+import { eventForViewers, itemForViewers } from './viewer-redaction.js';
+
+/** Viewers read states, not socket errors (viewer-redaction.ts). */
+const seesDetail = ({ principal }: Actor) => principal.permissions.has('write');
 
 @ApiTags('health')
 @Controller('api/v1/health')
@@ -25,15 +31,17 @@ export class HealthController {
   /** Current state of every check (stored) with its latest probe result (live). */
   @ApiView(healthCurrentView)
   @Get()
-  current(@Query({ schema: healthQuery }) q: HealthQuery) {
-    return this.queries.current(q);
+  async current(@Query({ schema: healthQuery }) q: HealthQuery, @CurrentActor() actor: Actor) {
+    const result = await this.queries.current(q);
+    return seesDetail(actor) ? result : { items: result.items.map(itemForViewers) };
   }
 
   /** Stored transitions, newest first. */
   @ApiView(healthEventPageView)
   @Get('events')
-  events(@Query({ schema: healthEventsQuery }) q: HealthEventsQuery) {
-    return this.queries.events(q);
+  async events(@Query({ schema: healthEventsQuery }) q: HealthEventsQuery, @CurrentActor() actor: Actor) {
+    const result = await this.queries.events(q);
+    return seesDetail(actor) ? result : { ...result, items: result.items.map(eventForViewers) };
   }
 
   /** Recent response times and states of one subject's checks (the last 120 results each). */

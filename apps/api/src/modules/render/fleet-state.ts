@@ -59,7 +59,7 @@ export interface SiteSpec {
 }
 
 export interface OllamaOptions {
-  /** Address `ollama serve` binds (OLLAMA_HOST), e.g. 0.0.0.0:11434. */
+  /** Address `ollama serve` binds (OLLAMA_HOST); absent: from the topology (unit-plan.ts, ollamaListen). */
   listen?: string;
   /** The upstream that represents this Ollama: sites routing to it are its public faces. */
   upstream?: string;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { FleetIndex } from './fleet-index.js';
 import type { RestartPolicy, ServiceSpec, UpstreamSpec } from './fleet-state.js';
 import { RenderError } from './render-error.js';
@@ -20,7 +21,12 @@ interface UnitBase {
 
 export type UnitPlan =
   | (UnitBase & { template: 'systemd/generic.service.njk'; execStart: string })
-  | (UnitBase & { template: 'systemd/ollama.service.njk'; execStart: string })
+  | (UnitBase & {
+      template: 'systemd/ollama.service.njk';
+      execStart: string;
+      /** Said in a comment at the top of the unit (e.g. Ollama on every interface). */
+      warnings: string[];
+    })
   | (UnitBase & {
       template: 'systemd/open-webui.service.njk';
       runtime: 'docker' | 'podman';
@@ -74,10 +80,53 @@ function ollamaOrigins(index: FleetIndex, service: ServiceSpec, upstream: Upstre
   return [...new Set(all.filter(Boolean))].sort();
 }
 
+/**
+ * OLLAMA_HOST: the listen option, else what the topology needs. Ollama has no authentication, so
+ * it binds 127.0.0.1 when every proxy and Open WebUI using it runs on its own host, and the
+ * address the others connect to (its upstream's one target address) when they run elsewhere;
+ * only when that cannot be told does it fall back to every interface, with a warning.
+ */
+export function ollamaListen(
+  index: FleetIndex,
+  service: ServiceSpec,
+  upstream: UpstreamSpec | null,
+): { listen: string; warnings: string[] } {
+  const port = upstream?.targets[0]?.port ?? 11434;
+  let listen = service.options.listen;
+  if (!listen) {
+    const clients = new Set<string>();
+    if (upstream) {
+      for (const site of index.sitesRoutingTo(upstream.id)) for (const id of site.agentIds) clients.add(id);
+      for (const ui of index.services) {
+        if (ui.kind === 'openwebui' && ui.options.ollamaUpstream === upstream.name) {
+          for (const id of ui.agentIds) clients.add(id);
+        }
+      }
+    }
+    const elsewhere = [...clients].some((id) => !service.agentIds.includes(id));
+    const remote = [...new Set((upstream?.targets ?? []).map((t) => t.host))].filter((h) => !isLoopback(h));
+    if (!elsewhere) listen = `127.0.0.1:${port}`;
+    else if (remote.length === 1 && isIP(remote[0]!)) listen = `${urlHost(remote[0]!)}:${port}`;
+    else listen = `0.0.0.0:${port}`;
+  }
+  const everywhere = /^(?:0\.0\.0\.0|\[::\]):/.test(listen);
+  return {
+    listen,
+    warnings: everywhere
+      ? [
+          `OLLAMA_HOST=${listen} serves Ollama, which has no authentication, on every interface of this host;`,
+          "set the service's listen option to the address the proxy connects to (or 127.0.0.1 on the proxy's host).",
+        ]
+      : [],
+  };
+}
+
 function ollamaUnit(index: FleetIndex, service: ServiceSpec): UnitPlan {
   const upstream = index.upstreamNamed(service.options.upstream, service, 'upstream');
   const origins = ollamaOrigins(index, service, upstream);
+  const { listen, warnings } = ollamaListen(index, service, upstream);
   return {
+    warnings,
     ...base(service, 'Ollama'),
     template: 'systemd/ollama.service.njk',
     // The official installer's binary path and service account.
@@ -85,7 +134,7 @@ function ollamaUnit(index: FleetIndex, service: ServiceSpec): UnitPlan {
     user: service.user ?? 'ollama',
     group: service.user ? null : 'ollama',
     environment: environment(service.environment, {
-      OLLAMA_HOST: service.options.listen ?? '0.0.0.0:11434',
+      OLLAMA_HOST: listen,
       OLLAMA_ORIGINS: origins.length ? origins.join(',') : null,
     }),
   };

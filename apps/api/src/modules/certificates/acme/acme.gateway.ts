@@ -115,10 +115,7 @@ export class AcmeGateway {
       // not JSON: reported below
     }
     if (res.status !== 200 || !directory?.newAccount || !directory.newOrder) {
-      throw new AppError(
-        'CA_UNREACHABLE',
-        `CA unreachable at ${directoryUrl}: no ACME directory there (HTTP ${res.status})`,
-      );
+      throw new AppError('CA_UNREACHABLE', `no ACME directory at ${directoryUrl} (HTTP ${res.status})`);
     }
   }
 

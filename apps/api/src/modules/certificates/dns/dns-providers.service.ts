@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../../common/errors/app-error.js';
+import { OutboundPolicy } from '../../../common/outbound/outbound-policy.js';
 import { SecretBox } from '../../../common/secrets/secret-box.js';
 import { PrismaService } from '../../../database/prisma.service.js';
 import type { DnsProvider } from '../../../generated/prisma/client.js';
@@ -17,6 +18,7 @@ export class DnsProviders {
     private readonly prisma: PrismaService,
     private readonly secrets: SecretBox,
     private readonly audit: AuditService,
+    private readonly policy: OutboundPolicy,
   ) {}
 
   async list() {
@@ -69,6 +71,7 @@ export class DnsProviders {
       tsigKeyName: row.tsigKeyName,
       tsigAlgorithm: row.tsigAlgorithm,
       tsigSecret: this.secrets.open(row.tsigSecretEncrypted),
+      resolveServer: (server) => this.policy.resolve(server),
     });
   }
 }

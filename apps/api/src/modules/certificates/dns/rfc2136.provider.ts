@@ -40,6 +40,8 @@ export interface Rfc2136Settings {
   /** Base64, as in BIND's `key { secret "…"; }`. */
   tsigSecret: string;
   ttl?: number;
+  /** The outbound policy: resolves and checks `server`; the update goes to the checked address. */
+  resolveServer?: (server: string) => Promise<string>;
 }
 
 /** Canonical (lower-case, uncompressed) wire form of a domain name. */
@@ -200,7 +202,9 @@ export class Rfc2136Provider implements DnsChallengeProvider {
 
   async update(changes: UpdateChange[]): Promise<void> {
     const message = buildUpdate(this.settings, changes);
-    const answer = await exchange(this.settings.server, this.settings.port, message);
+    const { server, resolveServer } = this.settings;
+    const address = resolveServer ? await resolveServer(server) : server;
+    const answer = await exchange(address, this.settings.port, message);
     const rcode = answer.readUInt16BE(2) & 0x0f;
     if (rcode !== 0) {
       throw new Error(

@@ -25,7 +25,9 @@ export const serviceOptionsSchema = z.strictObject({
     .string()
     .regex(/^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\]|[a-z0-9.-]+):\d{1,5}$/, 'must be host:port')
     .optional()
-    .describe('ollama: OLLAMA_HOST, default 0.0.0.0:11434'),
+    .describe(
+      'ollama: OLLAMA_HOST; default 127.0.0.1:<port> when every proxy and Open WebUI using it runs on its host, else the address its upstream targets; 0.0.0.0 is rendered with a warning',
+    ),
   upstream: resourceName.optional().describe('the upstream that represents this service'),
   ollamaUpstream: resourceName.optional().describe('openwebui: the upstream of the Ollama it talks to'),
   extraOrigins: z.array(origin).max(32).optional().describe('ollama: origins always allowed'),

@@ -1,0 +1,33 @@
+import type { HealthItem } from './health-queries.js';
+
+/** Socket-level failures: refused, timed out, reset, unresolvable, wrong banner. */
+const SOCKET_ERROR =
+  /ECONN|EHOST|ENETUNREACH|EPIPE|ENOTFOUND|EAI_AGAIN|timeout|timed out|socket hang up|closed before|reset|banner|cannot resolve/i;
+
+/**
+ * What a viewer (no `write` permission) reads of a failed probe: "unreachable", not the socket
+ * error. "ECONNREFUSED" against "timeout" tells which ports of which hosts are open, which is a
+ * port scan by health check for anyone who can read the dashboard. Operators and admins, who fix
+ * what fails, keep the detail (docs/health.md). HTTP statuses and policy refusals stay readable.
+ */
+export function messageForViewers(message: string): string {
+  return SOCKET_ERROR.test(message) ? 'unreachable' : message;
+}
+
+function detailForViewers(detail: unknown): unknown {
+  if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return detail;
+  const d = detail as Record<string, unknown>;
+  return typeof d.message === 'string' ? { ...d, message: messageForViewers(d.message) } : detail;
+}
+
+export function itemForViewers(item: HealthItem): HealthItem {
+  return {
+    ...item,
+    detail: detailForViewers(item.detail),
+    latest: item.latest ? { ...item.latest, message: messageForViewers(item.latest.message) } : null,
+  };
+}
+
+export function eventForViewers<E extends { detail: unknown }>(event: E): E {
+  return { ...event, detail: detailForViewers(event.detail) };
+}
