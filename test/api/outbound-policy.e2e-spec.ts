@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LoopbackAddress } from '../fixtures/loopback-address.js';
 import { freePort } from '../fixtures/ports.js';
 import { until } from '../fleet/fleet-app.js';
+import { WsClient, type WsMessage } from '../gateway/ws-client.js';
 import { ProbeTarget } from '../health/probe-target.js';
 import type { ApiClient } from '../support/api-client.js';
 import { upstreamDoc } from '../support/factories.js';
@@ -134,6 +135,30 @@ describe('outbound policy', () => {
     const events = (await viewer.get(`/api/v1/health/events?checkKey=${encodeURIComponent(key)}`)).body.items;
     expect(JSON.stringify(events)).not.toMatch(/ECONNREFUSED/);
     expect(events[0].detail.message).toBe('unreachable');
+
+    // And so does the live stream: the viewer's snapshot and the results that follow it, while an
+    // operator's socket on the same topic keeps the socket error.
+    const cookieOf = (client: ApiClient) => (client.credential as { cookie: string }).cookie;
+    const topic = `upstream:${up.body.id}`;
+    const operatorWho = await createUser(admin, 'operator');
+    const sockets = {
+      viewer: await WsClient.connect(app.baseUrl, { cookie: cookieOf(viewer) }),
+      operator: await WsClient.connect(app.baseUrl, {
+        cookie: cookieOf(await app.client().login(operatorWho.email, operatorWho.password)),
+      }),
+    };
+    try {
+      const isResult = (m: WsMessage) =>
+        m.event === 'event' && m.data.type === 'health.result' && m.data.checkKey === key;
+      for (const ws of Object.values(sockets)) ws.subscribe(topic);
+      const snapshot = await sockets.viewer.next((m) => m.event === 'snapshot');
+      expect(JSON.stringify(snapshot.data)).not.toMatch(/ECONNREFUSED/);
+      expect(snapshot.data.health.find((i: Item) => i.checkKey === key).latest.message).toBe('unreachable');
+      expect((await sockets.viewer.next(isResult, 60_000)).data.message).toBe('unreachable');
+      expect((await sockets.operator.next(isResult, 60_000)).data.message).toMatch(/ECONNREFUSED/);
+    } finally {
+      for (const ws of Object.values(sockets)) ws.close();
+    }
   });
 
   it('fails an ACME directory with nothing listening at once: CA unreachable, connection refused', async () => {

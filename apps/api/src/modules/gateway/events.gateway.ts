@@ -17,6 +17,7 @@ import type { Principal } from '../auth/principal.js';
 import { fromAllowedOrigin } from '../auth/request-origin.js';
 import { EventBus } from '../events/event-bus.js';
 import type { PorticoEvent, Topic } from '../events/portico-event.js';
+import { healthEventForViewers, seesProbeDetail, snapshotForViewers } from '../health/viewer-redaction.js';
 import { GatewayClient } from './gateway-client.js';
 import { mayWatch, parseTopic } from './topic-access.js';
 import { TopicSnapshots } from './topic-snapshots.js';
@@ -199,7 +200,10 @@ export class EventsGateway
     this.byTopic.set(topic, set);
     set.add(client);
     client.send(
-      JSON.stringify({ event: 'snapshot', data: { topic, at: new Date().toISOString(), ...snapshot } }),
+      JSON.stringify({
+        event: 'snapshot',
+        data: { topic, at: new Date().toISOString(), ...this.asSeenBy(client, snapshot) },
+      }),
     );
     client.release(topic);
   }
@@ -225,7 +229,9 @@ export class EventsGateway
 
   /** Serializes once, sends once per client even when several of its topics match. */
   private fanOut(event: PorticoEvent): void {
+    // Two wordings at most: viewers read states, not socket errors (health/viewer-redaction.ts).
     let payload: string | null = null;
+    let viewerPayload: string | null = null;
     const seen = new Set<GatewayClient>();
     for (const topic of event.topics) {
       const set = this.byTopic.get(topic);
@@ -233,8 +239,13 @@ export class EventsGateway
       for (const client of set) {
         if (seen.has(client)) continue;
         seen.add(client);
-        payload ??= JSON.stringify({ event: 'event', data: event });
-        client.deliver(payload, topic);
+        if (seesProbeDetail(client.principal.permissions)) {
+          payload ??= JSON.stringify({ event: 'event', data: event });
+          client.deliver(payload, topic);
+        } else {
+          viewerPayload ??= JSON.stringify({ event: 'event', data: healthEventForViewers(event) });
+          client.deliver(viewerPayload, topic);
+        }
       }
     }
   }
@@ -249,11 +260,15 @@ export class EventsGateway
         client.send(
           JSON.stringify({
             event: 'snapshot',
-            data: { topic, at: new Date().toISOString(), resync: true, ...snapshot },
+            data: { topic, at: new Date().toISOString(), resync: true, ...this.asSeenBy(client, snapshot) },
           }),
         );
       client.release(topic);
     }
+  }
+
+  private asSeenBy(client: GatewayClient, snapshot: Record<string, unknown>): Record<string, unknown> {
+    return seesProbeDetail(client.principal.permissions) ? snapshot : snapshotForViewers(snapshot);
   }
 
   private error(client: GatewayClient, code: string, topic: unknown, message: string): void {

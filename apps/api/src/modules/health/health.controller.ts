@@ -18,10 +18,10 @@ import {
   healthRuntimeView,
 } from './health.view.js';
 import { HealthQueries } from './health-queries.js';
-import { eventForViewers, itemForViewers } from './viewer-redaction.js';
+import { eventForViewers, itemForViewers, seesProbeDetail } from './viewer-redaction.js';
 
 /** Viewers read states, not socket errors (viewer-redaction.ts). */
-const seesDetail = ({ principal }: Actor) => principal.permissions.has('write');
+const seesDetail = ({ principal }: Actor) => seesProbeDetail(principal.permissions);
 
 @ApiTags('health')
 @Controller('api/v1/health')

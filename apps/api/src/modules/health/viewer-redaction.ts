@@ -31,3 +31,28 @@ export function itemForViewers(item: HealthItem): HealthItem {
 export function eventForViewers<E extends { detail: unknown }>(event: E): E {
   return { ...event, detail: detailForViewers(event.detail) };
 }
+
+/** A health event as a viewer's socket gets it (the same rule as GET /health/events). */
+export function healthEventForViewers<E extends { type: string; message?: string; detail?: unknown }>(
+  event: E,
+): E {
+  if (!event.type.startsWith('health.')) return event;
+  return {
+    ...event,
+    ...(event.message === undefined ? {} : { message: messageForViewers(event.message) }),
+    detail: detailForViewers(event.detail),
+  };
+}
+
+/** A topic snapshot as a viewer's socket gets it: its health items read as states. */
+export function snapshotForViewers(snapshot: Record<string, unknown>): Record<string, unknown> {
+  const health = snapshot.health;
+  return Array.isArray(health)
+    ? { ...snapshot, health: (health as HealthItem[]).map(itemForViewers) }
+    : snapshot;
+}
+
+/** Whether the principal reads probe detail (operators and admins fix what fails). */
+export function seesProbeDetail(permissions: ReadonlySet<string>): boolean {
+  return permissions.has('write');
+}
