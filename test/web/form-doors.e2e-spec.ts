@@ -85,4 +85,20 @@ describe('the dashboard door', () => {
     ]);
     await page.context().close();
   });
+
+  it('follows the live socket when an admin changes the user: a demotion shows at once, a disabled user is back at the sign-in form', async () => {
+    const who = await createUser(admin, 'operator');
+    const page = await h.signedIn(who.email, who.password);
+    // The agents page watches the fleet over the live socket.
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('heading', { name: 'Agents' }).waitFor();
+    expect(await page.getByTestId('role').textContent()).toBe('operator');
+
+    expect((await admin.patch(`/api/v1/users/${who.id}`, { role: 'viewer' })).status).toBe(200);
+    await page.getByTestId('role').getByText('viewer').waitFor({ timeout: 15_000 });
+
+    expect((await admin.patch(`/api/v1/users/${who.id}`, { disabled: true })).status).toBe(200);
+    await page.locator('input[name=password]').waitFor({ timeout: 15_000 });
+    await page.context().close();
+  });
 });

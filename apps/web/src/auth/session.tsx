@@ -38,7 +38,12 @@ export function SessionProvider({
     load();
     const expired = () => setMe(null);
     window.addEventListener('portico:unauthenticated', expired);
-    return () => window.removeEventListener('portico:unauthenticated', expired);
+    // The live socket says the credentials changed (a demotion): what the user may do is read again.
+    window.addEventListener('portico:credentials', load);
+    return () => {
+      window.removeEventListener('portico:unauthenticated', expired);
+      window.removeEventListener('portico:credentials', load);
+    };
   }, [load]);
 
   if (me === undefined) return <p className="loading">Loading…</p>;

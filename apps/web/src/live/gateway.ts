@@ -30,7 +30,8 @@ type Listener = { topic: string; handlers: { current: Handlers } };
  * One WebSocket to /api/v1/ws for the whole tab (the session cookie authenticates it).
  * Components subscribe to topics (fleet, site:ID, agent:ID, deployment:ID); each gets the
  * topic's snapshot, then deltas. On a drop it reconnects with backoff and resubscribes, and the
- * fresh snapshots bring the page back in step.
+ * fresh snapshots bring the page back in step; when the server ends it over credentials (4401,
+ * 4403) the session decides what comes next.
  */
 class Gateway {
   private socket: WebSocket | null = null;
@@ -55,8 +56,12 @@ class Gateway {
     const socket = new WebSocket(url);
     this.socket = socket;
     socket.onmessage = (raw) => this.receive(String(raw.data));
-    socket.onclose = () => {
+    socket.onclose = (closed) => {
       this.socket = null;
+      // The server closed it over credentials (docs/api.md): gone → sign in again; not allowed →
+      // the session is read again (its role may have changed) instead of knocking in a loop.
+      if (closed.code === 4401) return void window.dispatchEvent(new Event('portico:unauthenticated'));
+      if (closed.code === 4403) return void window.dispatchEvent(new Event('portico:credentials'));
       if (this.listeners.size === 0) return;
       const delay = Math.min(30_000, 500 * 2 ** this.retry++);
       this.timer = setTimeout(() => {
@@ -71,6 +76,9 @@ class Gateway {
     if (message.event === 'ready') {
       this.retry = 0;
       for (const topic of new Set([...this.listeners].map((l) => l.topic))) this.send('subscribe', topic);
+    } else if (message.event === 'credentials') {
+      // Narrowed in place (demoted): the session's permissions are read again.
+      window.dispatchEvent(new Event('portico:credentials'));
     } else if (message.event === 'snapshot') {
       const snapshot = message.data as Snapshot;
       for (const l of this.listeners) if (l.topic === snapshot.topic) l.handlers.current.snapshot?.(snapshot);
