@@ -955,6 +955,7 @@ export interface components {
       labels: {
         [key: string]: string;
       };
+      /** @description optimistic concurrency: send it back as If-Match or `version` */
       version: number;
       /** Format: date-time */
       createdAt: string;
@@ -1070,6 +1071,7 @@ export interface components {
       labels: {
         [key: string]: string;
       };
+      /** @description optimistic concurrency: send it back as If-Match or `version` */
       version: number;
       /** Format: date-time */
       createdAt: string;
@@ -1212,14 +1214,15 @@ export interface components {
       proxyVersion: string | null;
       validateCommand: string | null;
       reloadCommand: string | null;
-      labels: {
-        [key: string]: string;
-      };
       /** @description SHA256 fingerprint pinned on first contact */
       hostKeyFingerprint: string | null;
       /** @description a changed host key waiting to be accepted */
       offeredHostKey: string | null;
       hostOverrides: components['schemas']['HostOverrides'];
+      labels: {
+        [key: string]: string;
+      };
+      /** @description optimistic concurrency: send it back as If-Match or `version` */
       version: number;
       /** Format: date-time */
       createdAt: string;
@@ -1596,7 +1599,7 @@ export interface components {
       /** @enum {string} */
       restart: 'no' | 'always' | 'on_failure' | 'on_abnormal';
       options: {
-        /** @description ollama: OLLAMA_HOST, default 0.0.0.0:11434 */
+        /** @description ollama: OLLAMA_HOST; default 127.0.0.1:<port> when every proxy and Open WebUI using it runs on its host, else the address its upstream targets; 0.0.0.0 is rendered with a warning */
         listen?: string;
         /** @description the upstream that represents this service */
         upstream?: string;
@@ -1625,6 +1628,7 @@ export interface components {
       labels: {
         [key: string]: string;
       };
+      /** @description optimistic concurrency: send it back as If-Match or `version` */
       version: number;
       /** Format: date-time */
       createdAt: string;

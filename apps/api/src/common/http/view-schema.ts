@@ -18,6 +18,14 @@ export const timestamp = z.codec(z.iso.datetime(), z.date(), {
 /** Labels as every labelled resource carries them. */
 export const labelsView = z.record(z.string(), z.string());
 
+/** What every desired-state object (agent, upstream, site, service) carries besides its own fields. */
+export const desiredStateFields = {
+  labels: labelsView,
+  version: z.int().describe('optimistic concurrency: send it back as If-Match or `version`'),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+};
+
 /** The error body every 4xx/5xx carries (common/errors/error.filter.ts). */
 export const errorView = z
   .strictObject({

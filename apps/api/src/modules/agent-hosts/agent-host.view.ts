@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hostOverridesSchema } from '../agents/dto/agent.schema.js';
+import { HOST_CHECKS } from '../deploy/host-tester.js';
 
 /** POST /agents/{id}/test: each check of the connection and the host, in order. */
 export const hostTestView = z
@@ -12,21 +13,7 @@ export const hostTestView = z
     checks: z.array(
       z
         .strictObject({
-          name: z.enum([
-            'reachable',
-            'host_key',
-            'auth',
-            'sudo',
-            'proxy_binary',
-            'modules',
-            'config_root',
-            'hook_dir',
-            'namespaces',
-            'current_config',
-            'init_system',
-            'reload_command',
-            'status_command',
-          ]),
+          name: z.enum(HOST_CHECKS),
           status: z.enum(['pass', 'fail', 'skipped']),
           detail: z.string(),
         })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { labelsView, timestamp } from '../../common/http/view-schema.js';
+import { desiredStateFields } from '../../common/http/view-schema.js';
 import type { Agent } from '../../generated/prisma/client.js';
 import { hostOverridesSchema } from './dto/agent.schema.js';
 
@@ -23,13 +23,10 @@ export const agentView = z
     proxyVersion: z.string().nullable(),
     validateCommand: z.string().nullable(),
     reloadCommand: z.string().nullable(),
-    labels: labelsView,
     hostKeyFingerprint: z.string().nullable().describe('SHA256 fingerprint pinned on first contact'),
     offeredHostKey: z.string().nullable().describe('a changed host key waiting to be accepted'),
     hostOverrides: hostOverridesSchema,
-    version: z.int(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    ...desiredStateFields,
   })
   .meta({ id: 'Agent' });
 

@@ -6,20 +6,24 @@ import { type OverrideProposal, proposeOverrides, usesSystemctl } from './overri
 import { shellArg as q } from './shell-arg.js';
 import { type SshTarget, SshTransport } from './ssh.transport.js';
 
-export type HostCheckName =
-  | 'reachable'
-  | 'host_key'
-  | 'auth'
-  | 'sudo'
-  | 'proxy_binary'
-  | 'modules'
-  | 'config_root'
-  | 'hook_dir'
-  | 'namespaces'
-  | 'current_config'
-  | 'init_system'
-  | 'reload_command'
-  | 'status_command';
+/** Every check the agent test runs, in the order it reports them. */
+export const HOST_CHECKS = [
+  'reachable',
+  'host_key',
+  'auth',
+  'sudo',
+  'proxy_binary',
+  'modules',
+  'config_root',
+  'hook_dir',
+  'namespaces',
+  'current_config',
+  'init_system',
+  'reload_command',
+  'status_command',
+] as const;
+
+export type HostCheckName = (typeof HOST_CHECKS)[number];
 
 export interface HostCheck {
   name: HostCheckName;
@@ -42,22 +46,6 @@ export interface HostTestReport {
   proposal: OverrideProposal | null;
 }
 
-const ORDER: HostCheckName[] = [
-  'reachable',
-  'host_key',
-  'auth',
-  'sudo',
-  'proxy_binary',
-  'modules',
-  'config_root',
-  'hook_dir',
-  'namespaces',
-  'current_config',
-  'init_system',
-  'reload_command',
-  'status_command',
-];
-
 /** `POST /agents/:id/test`: everything a deploy will need, each reported pass/fail. */
 export class HostTester {
   constructor(private readonly settings: HostSettings) {}
@@ -71,9 +59,9 @@ export class HostTester {
     let offered: string | null = null;
     let proposal: OverrideProposal | null = null;
     const report = (transport: SshTransport | null, proxyVersion: string | null): HostTestReport => {
-      for (const name of ORDER)
+      for (const name of HOST_CHECKS)
         if (!checks.has(name)) set(name, 'skipped', 'not checked: an earlier check failed');
-      const list = ORDER.map((n) => checks.get(n)!);
+      const list = HOST_CHECKS.map((n) => checks.get(n)!);
       return {
         ok: list.every((c) => c.status !== 'fail'),
         hostKeyFingerprint: transport?.hostKeyFingerprint ?? offered,

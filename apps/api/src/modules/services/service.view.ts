@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { labelsView, timestamp } from '../../common/http/view-schema.js';
+import { desiredStateFields } from '../../common/http/view-schema.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { serviceOptionsSchema } from './dto/service.schema.js';
 
@@ -20,10 +20,7 @@ export const serviceView = z
     restart: z.enum(['no', 'always', 'on_failure', 'on_abnormal']),
     options: serviceOptionsSchema,
     agents: z.array(z.string()),
-    labels: labelsView,
-    version: z.int(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    ...desiredStateFields,
   })
   .meta({ id: 'Service' });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { labelsView, timestamp } from '../../common/http/view-schema.js';
+import { desiredStateFields } from '../../common/http/view-schema.js';
 import type { SiteRow } from './sites.repository.js';
 
 const headerView = z.strictObject({ name: z.string(), value: z.string() }).meta({ id: 'HeaderView' });
@@ -33,10 +33,7 @@ export const siteView = z
         .meta({ id: 'RouteView' }),
     ),
     agents: z.array(z.string()).describe('names of the agents serving the site'),
-    labels: labelsView,
-    version: z.int(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    ...desiredStateFields,
   })
   .meta({ id: 'Site' });
 

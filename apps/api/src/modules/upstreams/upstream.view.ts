@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { labelsView, timestamp } from '../../common/http/view-schema.js';
+import { desiredStateFields } from '../../common/http/view-schema.js';
 
 /** An upstream as stored: its targets in order, the balancing policy, where it is probed from. */
 export const upstreamView = z
@@ -20,10 +20,7 @@ export const upstreamView = z
         .meta({ id: 'UpstreamTargetView' }),
     ),
     probeFrom: z.enum(['portico', 'agents']),
-    labels: labelsView,
-    version: z.int(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
+    ...desiredStateFields,
   })
   .meta({ id: 'Upstream' });
 
