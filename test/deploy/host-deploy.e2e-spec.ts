@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { DeployOutcome, DeployProgress } from '../../apps/api/src/modules/deploy/deploy-outcome.js';
@@ -101,7 +109,14 @@ describe('HostDeployer on real sshd hosts with real nginx and Apache', () => {
     fleet = await SshHostFleet.start(['nginx']);
     const host = fleet.hosts[0]!;
     await deploy(host, '1', V1);
-    for (let i = 0; i < 7; i++) mkdirSync(`${host.configRoot}/revisions/old-${i}`);
+    // Seven older trees, a minute apart (made in one loop they could share a timestamp, and
+    // pruning keeps the newest by modification time).
+    for (let i = 0; i < 7; i++) {
+      const tree = `${host.configRoot}/revisions/old-${i}`;
+      mkdirSync(tree);
+      const at = new Date(Date.now() - (7 - i) * 60_000);
+      utimesSync(tree, at, at);
+    }
     mkdirSync(`${host.configRoot}/revisions/.staging-leftover`);
     const { outcome, events } = await deploy(host, '2', V1);
     expect(outcome).toMatchObject({ status: 'unchanged', liveRevision: '1' });
@@ -202,7 +217,9 @@ describe('HostDeployer on real sshd hosts with real nginx and Apache', () => {
         step: 'verify',
         restoredTarget: 'revisions/1',
       });
-      expect((results[i]!.outcome as { reason: string }).reason).toMatch(/api\.example\.test.*status 50[23]/);
+      expect((results[i]!.outcome as { reason: string }).reason).toMatch(
+        /api\.example\.test.*answered 50[23]/,
+      );
       expect((await host.waitFor('api.example.test', (r) => r.status === 200)).body).toBe('api v1\n');
     }
   });
