@@ -6,6 +6,7 @@ import { HealthModule } from '../health/health.module.js';
 import { SitesModule } from '../sites/sites.module.js';
 import { AcmeGateway } from './acme/acme.gateway.js';
 import { AcmeAccountsController } from './acme/acme-accounts.controller.js';
+import { AcmeAccountsRepository } from './acme/acme-accounts.repository.js';
 import { AcmeAccountsService } from './acme/acme-accounts.service.js';
 import { CertificateOrdersRepository } from './acme/certificate-orders.repository.js';
 import { CertificateOrdersService } from './acme/certificate-orders.service.js';
@@ -18,6 +19,7 @@ import { CertificatesRepository } from './certificates.repository.js';
 import { CertificatesService } from './certificates.service.js';
 import { DeploymentsRollout } from './deployments-rollout.js';
 import { DnsProvidersController } from './dns/dns-providers.controller.js';
+import { DnsProvidersRepository } from './dns/dns-providers.repository.js';
 import { DnsProviders } from './dns/dns-providers.service.js';
 import { CertificatePoliciesController } from './policies/certificate-policies.controller.js';
 import { CertificatePoliciesRepository } from './policies/certificate-policies.repository.js';
@@ -33,6 +35,7 @@ import { CertificatePolicies } from './policies/certificate-policies.service.js'
   ],
   providers: [
     AcmeGateway,
+    AcmeAccountsRepository,
     AcmeAccountsService,
     CertificatesRepository,
     CertificatesService,
@@ -42,6 +45,7 @@ import { CertificatePolicies } from './policies/certificate-policies.service.js'
     CertificatePoliciesRepository,
     ChallengeSolvers,
     DnsProviders,
+    DnsProvidersRepository,
     OrderRunner,
     RenewalScheduler,
     // A stored certificate reaches its agents through the fleet deployment runner.

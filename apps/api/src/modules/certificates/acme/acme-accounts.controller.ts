@@ -5,7 +5,7 @@ import { CurrentActor, Requires } from '../../auth/auth.decorators.js';
 import type { Actor } from '../../auth/principal.js';
 import { accountListView, accountView } from '../certificate.view.js';
 import { type CreateAcmeAccount, createAcmeAccountSchema } from '../dto/certificate.schema.js';
-import { AcmeAccountsService } from './acme-accounts.service.js';
+import { ACME_ACCOUNT_PERMISSION, AcmeAccountsService } from './acme-accounts.service.js';
 
 @ApiTags('certificates')
 @Controller('api/v1/acme-accounts')
@@ -20,7 +20,7 @@ export class AcmeAccountsController {
 
   @ApiView(accountView, 201)
   @Post()
-  @Requires('admin')
+  @Requires(ACME_ACCOUNT_PERMISSION)
   create(@Body({ schema: createAcmeAccountSchema }) dto: CreateAcmeAccount, @CurrentActor() actor: Actor) {
     return this.accounts.create(dto, actor);
   }

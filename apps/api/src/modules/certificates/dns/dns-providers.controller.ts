@@ -5,7 +5,7 @@ import { CurrentActor, Requires } from '../../auth/auth.decorators.js';
 import type { Actor } from '../../auth/principal.js';
 import { type CreateDnsProvider, createDnsProviderSchema } from '../dto/dns-provider.schema.js';
 import { dnsProviderListView, dnsProviderView } from './dns-provider.view.js';
-import { DnsProviders } from './dns-providers.service.js';
+import { DNS_PROVIDER_PERMISSION, DnsProviders } from './dns-providers.service.js';
 
 @ApiTags('certificates')
 @Controller('api/v1/dns-providers')
@@ -20,7 +20,7 @@ export class DnsProvidersController {
 
   @ApiView(dnsProviderView, 201)
   @Post()
-  @Requires('admin')
+  @Requires(DNS_PROVIDER_PERMISSION)
   create(@Body({ schema: createDnsProviderSchema }) dto: CreateDnsProvider, @CurrentActor() actor: Actor) {
     return this.providers.create(dto, actor);
   }
