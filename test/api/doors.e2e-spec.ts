@@ -256,14 +256,16 @@ describe('the same invariant, code and field at every door', () => {
     expect(await stored()).toEqual(before);
   });
 
-  it('a service whose published port disagrees with its upstream: REST and /apply refuse it under the same field', async () => {
+  it('a service whose published port disagrees with its upstream: REST, the draft preview and /apply refuse it under the same field', async () => {
     const wrong = { ...service, name: 'owui-wrong', options: { ...service.options, hostPort: 4000 } };
-    const rest = await roles.operator.post('/api/v1/services', wrong);
-    expect(rest.status).toBe(422);
-    expect(rest.body).toMatchObject({
-      code: 'INVARIANT_VIOLATED',
-      details: [{ field: 'options.hostPort', reason: 'OPENWEBUI_PORT_MISMATCH' }],
-    });
+    for (const path of ['/api/v1/services', '/api/v1/services/render-preview']) {
+      const res = await roles.operator.post(path, wrong);
+      expect({ path, status: res.status }).toEqual({ path, status: 422 });
+      expect(res.body).toMatchObject({
+        code: 'INVARIANT_VIOLATED',
+        details: [{ field: 'options.hostPort', reason: 'OPENWEBUI_PORT_MISMATCH' }],
+      });
+    }
     const doc = await exported();
     const res = await roles.operator.post('/api/v1/apply', {
       apiVersion: 'portico/v1',

@@ -110,13 +110,17 @@ describe('draft previews over the API', () => {
     ]);
   });
 
-  it('answers 422 with the reason when the draft cannot render', async () => {
+  it('answers a draft that breaks a rule as saving it would: 422 with the field and the reason', async () => {
     const res = await admin.post(
       '/api/v1/sites/render-preview',
       siteDoc(upstream, { routes: [{ pathPrefix: '/.well-known/acme-challenge/x', upstream }] }),
     );
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ code: 'RENDER_FAILED', details: { reason: 'ROUTE_RESERVED_PATH' } });
+    // What saving it would answer (test/api/doors): the code, the field and the rule.
+    expect(res.body).toMatchObject({
+      code: 'INVARIANT_VIOLATED',
+      details: [{ field: 'routes', reason: 'ROUTE_RESERVED_PATH' }],
+    });
   });
 
   it('serves a freshly uploaded certificate in the draft, never its key', async () => {
@@ -197,7 +201,10 @@ describe('draft previews over the API', () => {
       options: { upstream: 'no-such-upstream' },
     });
     expect(missing.status).toBe(422);
-    expect(missing.body.details.reason).toBe('SERVICE_INVALID');
+    expect(missing.body).toMatchObject({
+      code: 'INVARIANT_VIOLATED',
+      details: [{ field: 'options', reason: 'SERVICE_INVALID' }],
+    });
     expect((await counts()).services).toBe(before.services);
 
     const saved = await admin.post('/api/v1/services', { name: uniqueName('svc'), kind: 'ollama' });

@@ -65,12 +65,12 @@ describe('live preview of an unsaved site', () => {
     await preview.getByTestId('preview-incomplete').waitFor({ state: 'detached' });
     await h.screenshot(page, 'site-draft-preview');
 
-    // A route the renderer refuses: its 422 message, straight from the API.
+    // A route a save would refuse: the same 422 message and code, straight from the API.
     await page.getByRole('button', { name: '+ add route' }).click();
     await page.getByLabel('Path prefix').nth(1).fill('/.well-known/acme-challenge/app');
     await page.getByLabel('Upstream').nth(1).selectOption(upstream);
     await preview.getByRole('alert').getByText('This site cannot be rendered').waitFor();
-    expect(await preview.getByRole('alert').textContent()).toMatch(/acme-challenge.*RENDER_FAILED/);
+    expect(await preview.getByRole('alert').textContent()).toMatch(/acme-challenge.*INVARIANT_VIOLATED/);
     await page.getByRole('button', { name: 'remove' }).nth(1).click();
     await preview.getByRole('alert').waitFor({ state: 'detached' });
 

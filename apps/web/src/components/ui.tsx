@@ -49,7 +49,12 @@ export function ErrorNote({ error, what }: { error: ApiError | Error | null | un
 export function DraftProblem({ error, what }: { error: ApiError | null; what: string }) {
   if (!error) return null;
   if (error.code !== 'VALIDATION_FAILED')
-    return <ErrorNote error={error} what={error.code === 'RENDER_FAILED' ? what : 'Preview failed'} />;
+    return (
+      <ErrorNote
+        error={error}
+        what={['RENDER_FAILED', 'INVARIANT_VIOLATED'].includes(error.code) ? what : 'Preview failed'}
+      />
+    );
   return (
     <div className="callout" data-testid="preview-incomplete">
       <strong>Not renderable yet:</strong>

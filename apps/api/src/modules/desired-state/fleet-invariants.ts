@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, type FieldError } from '../../common/errors/app-error.js';
 import { type FleetProblem, fleetProblems, type ProblemKind } from '../render/fleet-problems.js';
+import type { FleetState } from '../render/fleet-state.js';
 import type { RenderErrorReason } from '../render/render-error.js';
 import { DesiredStateService } from './desired-state.service.js';
 import type { StateChange } from './state-change.js';
@@ -19,41 +20,64 @@ const FIELDS: Partial<Record<RenderErrorReason, Partial<Record<ProblemKind, stri
 
 const KINDS: ProblemKind[] = ['upstream', 'site', 'service'];
 
+/** What a change (or a draft) touched, and where each object's input sits in its request. */
+export interface TouchedObjects {
+  names(kind: ProblemKind): ReadonlySet<string>;
+  touches(kind: ProblemKind, name: string): boolean;
+  fieldOf(kind: ProblemKind, name: string, field: string): string;
+}
+
 /**
  * Rules that span objects (an Open WebUI container's published port and the upstream in front
- * of it, an app's timeout and the proxy's), checked when a change ends, on whichever side
- * changed. Only problems that involve an object of this change refuse it: a problem that was
- * already there does not block unrelated writes (the doctor and deploys still report it).
+ * of it, an app's timeout and the proxy's), over a state that holds the change: 422
+ * INVARIANT_VIOLATED with the field of each touched object whose change would fix it, or null.
+ * Only problems that involve a touched object count: a problem that was already there does not
+ * block unrelated writes (the doctor and deploys still report it). Pure, so a saved change and a
+ * draft preview answer alike.
  */
+export function invariantViolation(state: FleetState, touched: TouchedObjects): AppError | null {
+  const upstreams = touched.names('upstream');
+  const sites = touched.names('site');
+  if (!upstreams.size && !sites.size && !touched.names('service').size) return null;
+  const ours = fleetProblems(state, { upstreams, sites }).filter((p) =>
+    KINDS.some((k) => p.involves[k].some((name) => touched.touches(k, name))),
+  );
+  if (!ours.length) return null;
+  const seen = new Set<string>();
+  const details = ours
+    .flatMap((p) => fieldErrors(touched, p))
+    .filter((d) => !seen.has(`${d.field}|${d.reason}`) && seen.add(`${d.field}|${d.reason}`));
+  return new AppError('INVARIANT_VIOLATED', ours.map((p) => p.error.message).join('; '), details);
+}
+
+/** A draft that is not saved: one object, its fields named as in a REST body. */
+export function draftTouches(kind: ProblemKind, name: string): TouchedObjects {
+  return {
+    names: (k) => new Set(k === kind ? [name] : []),
+    touches: (k, n) => k === kind && n === name,
+    fieldOf: (_k, _n, field) => field,
+  };
+}
+
+/** Checked when a change ends, on whichever side changed (StateWriter calls it). */
 @Injectable()
 export class FleetInvariants {
   constructor(private readonly state: DesiredStateService) {}
 
   async check(change: StateChange): Promise<void> {
-    const upstreams = change.names('upstream');
-    const sites = change.names('site');
-    const services = change.names('service');
-    if (!upstreams.size && !sites.size && !services.size) return;
-    const state = await this.state.loadIn(change.tx);
-    const ours = fleetProblems(state, { upstreams, sites }).filter((p) =>
-      KINDS.some((k) => p.involves[k].some((name) => change.touches(k, name))),
-    );
-    if (!ours.length) return;
-    const seen = new Set<string>();
-    const details = ours
-      .flatMap((p) => fieldErrors(change, p))
-      .filter((d) => !seen.has(`${d.field}|${d.reason}`) && seen.add(`${d.field}|${d.reason}`));
-    throw new AppError('INVARIANT_VIOLATED', ours.map((p) => p.error.message).join('; '), details);
+    if (!KINDS.some((k) => change.names(k).size)) return;
+    const violation = invariantViolation(await this.state.loadIn(change.tx), change);
+    if (violation) throw violation;
   }
 }
 
-function fieldErrors(change: StateChange, problem: FleetProblem): FieldError[] {
+function fieldErrors(touched: TouchedObjects, problem: FleetProblem): FieldError[] {
   const reason = (problem.error.details as { reason: RenderErrorReason }).reason;
   return KINDS.flatMap((kind) =>
     problem.involves[kind]
-      .filter((name) => change.touches(kind, name))
+      .filter((name) => touched.touches(kind, name))
       .map((name) => ({
-        field: change.fieldOf(kind, name, FIELDS[reason]?.[kind] ?? 'name'),
+        field: touched.fieldOf(kind, name, FIELDS[reason]?.[kind] ?? 'name'),
         message: problem.error.message,
         reason,
       })),

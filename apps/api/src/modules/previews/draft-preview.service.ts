@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
 import { DesiredStateService } from '../desired-state/desired-state.service.js';
+import { draftTouches, invariantViolation } from '../desired-state/fleet-invariants.js';
 import type { FleetState, ProxyFlavor } from '../render/fleet-state.js';
 import { RenderService } from '../render/render.service.js';
 import type { CreateService } from '../services/dto/service.schema.js';
@@ -44,10 +45,14 @@ export class DraftPreviewService {
       );
     }
     const spec = draftSite(dto, { routes: routes ?? [], agentIds: agentIds ?? [] }, replaces);
+    const drafted = withSite(state, spec);
+    // The rules a save would check, answered the same way (422 with the field), before rendering.
+    const violation = invariantViolation(drafted, draftTouches('site', spec.name));
+    if (violation) throw violation;
     return {
       flavor,
       revision: state.revision,
-      files: this.render.renderSite(withSite(state, spec), spec.id, flavor),
+      files: this.render.renderSite(drafted, spec.id, flavor),
       warnings: hostnameWarnings(state, site.hostnames, replaces),
     };
   }
@@ -55,7 +60,10 @@ export class DraftPreviewService {
   async service(dto: CreateService) {
     const state = await this.state.load();
     const spec = draftService(state, dto);
-    return { revision: state.revision, file: this.render.renderUnit(withService(state, spec), spec.id) };
+    const drafted = withService(state, spec);
+    const violation = invariantViolation(drafted, draftTouches('service', spec.name));
+    if (violation) throw violation;
+    return { revision: state.revision, file: this.render.renderUnit(drafted, spec.id) };
   }
 
   /** The stored state holds only certificates some site uses; a draft may name a fresh upload. */
