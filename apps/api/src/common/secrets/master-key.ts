@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config.js';
 import type { PrismaService } from '../../database/prisma.service.js';
-import { SEALED_COLUMNS } from './sealed-columns.js';
 import { SecretBox } from './secret-box.js';
+import { SecretsRepository } from './secrets.repository.js';
 
 /** The text sealed into MasterKeyCheck: opening it proves a key is the database's key. */
 export const KEY_CHECK_TEXT = 'portico-master-key-check';
@@ -34,7 +34,8 @@ export async function resolveMasterKey(config: AppConfig, prisma: PrismaService)
     ? SecretBox.fromKey(SecretBox.parseKey(config.secretKey))
     : await SecretBox.readKeyFile(keyFile);
 
-  const check = await prisma.masterKeyCheck.findUnique({ where: { id: 1 } });
+  const secrets = new SecretsRepository(prisma);
+  const check = await secrets.keyCheck();
   if (check) {
     if (!given) throw missingKey(keyFile, `key id ${check.keyId}`);
     if (!opens(given, check.sealed, KEY_CHECK_TEXT)) throw wrongKey(source, given, `key id ${check.keyId}`);
@@ -42,7 +43,7 @@ export async function resolveMasterKey(config: AppConfig, prisma: PrismaService)
   }
 
   // No check value yet: a fresh database, or one from a version that did not record it.
-  const sample = await sealedSample(prisma);
+  const sample = await secrets.sealedSample();
   if (sample) {
     const where = `${sample.table}.${sample.column}`;
     if (!given) throw missingKey(keyFile, `the key that sealed ${where}`);
@@ -50,11 +51,7 @@ export async function resolveMasterKey(config: AppConfig, prisma: PrismaService)
   }
   const box = given ?? (await SecretBox.createKeyFile(keyFile));
   // Several instances may start together; the first row wins and the others are checked against it.
-  await prisma.masterKeyCheck.createMany({
-    data: [{ id: 1, keyId: box.keyId, sealed: box.seal(KEY_CHECK_TEXT) }],
-    skipDuplicates: true,
-  });
-  const recorded = await prisma.masterKeyCheck.findUniqueOrThrow({ where: { id: 1 } });
+  const recorded = await secrets.recordKeyCheck(box.keyId, box.seal(KEY_CHECK_TEXT));
   if (!opens(box, recorded.sealed, KEY_CHECK_TEXT)) throw wrongKey(source, box, `key id ${recorded.keyId}`);
   new Logger('Secrets').log({ keyId: box.keyId }, 'recorded the master key check value');
   return box;
@@ -67,20 +64,6 @@ function opens(box: SecretBox, sealed: string, expected?: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** One sealed value from any sealed column, or null when the database holds none. */
-async function sealedSample(
-  prisma: PrismaService,
-): Promise<{ table: string; column: string; value: string } | null> {
-  for (const { table, column } of SEALED_COLUMNS) {
-    // Identifiers come from the constant list above, never from input.
-    const rows = await prisma.$queryRawUnsafe<{ value: string }[]>(
-      `SELECT "${column}" AS value FROM "${table}" WHERE "${column}" IS NOT NULL LIMIT 1`,
-    );
-    if (rows[0]) return { table, column, value: rows[0].value };
-  }
-  return null;
 }
 
 function missingKey(keyFile: string, which: string): MasterKeyError {
